@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/backend/kernels/index.js';
 import { MIN_XNNPACK_PRODUCT, planMatMul } from '../../src/backend/kernels/batch_mat_mul.js';
-import { MAX_PATCH_VALUES, UnsupportedConvLayoutError, usesPatchProduct } from '../../src/backend/kernels/conv2d_backprop_filter.js';
+import { usesDirectConvolution } from '../../src/backend/kernels/conv2d.js';
+import { filterGradientFormulation, MAX_PATCH_VALUES, UnsupportedConvLayoutError } from '../../src/backend/kernels/conv2d_backprop_filter.js';
+import { inputGradientFormulation } from '../../src/backend/kernels/conv2d_backprop_input.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import '../../src/backend/select.js'; // the tfjs bundle's chained tensor methods (the LSTM's orthogonal initializer)
 import type { ModelExperiment } from '../../src/train/definition.js';
@@ -50,7 +53,7 @@ async function expectWasmMatchesCpu(compute: () => tf.Tensor[]): Promise<void> {
   });
 }
 
-/** Gradients of Σ(f(x, w) · r) wrt x and w: r makes dy a non-trivial seeded tensor. */
+/** f(x, w) and the gradients of Σ(f(x, w) · r) wrt x and w: r makes dy a non-trivial seeded tensor. */
 function weightedSumGradients(
   f: (x: tf.Tensor, w: tf.Tensor) => tf.Tensor,
   x: { shape: number[]; values: Float32Array },
@@ -60,9 +63,9 @@ function weightedSumGradients(
   return () => {
     const xt = tf.tensor(x.values, x.shape);
     const wt = tf.tensor(w.values, w.shape);
-    const outShape = f(xt, wt).shape;
-    const r = tf.tensor(seededValues(outShape, outputSeed).values, outShape);
-    return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), r)))([xt, wt]);
+    const output = f(xt, wt);
+    const r = tf.tensor(seededValues(output.shape, outputSeed).values, output.shape);
+    return [output, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), r)))([xt, wt])];
   };
 }
 
@@ -72,7 +75,7 @@ beforeAll(async () => {
   registerWasmTrainingKernels(); // idempotent: a second call must not wrap the overrides twice
 });
 
-describe('conv2d gradients on wasm match cpu', () => {
+describe('conv2d and its gradients on wasm match cpu', () => {
   const cases = [
     { batch: 3, size: [9, 9], inC: 1, outC: 4, k: 3, stride: 1, pad: 'valid' },
     { batch: 2, size: [8, 10], inC: 3, outC: 5, k: 3, stride: 1, pad: 'same' },
@@ -86,16 +89,30 @@ describe('conv2d gradients on wasm match cpu', () => {
     { batch: 3, size: [9, 9], inC: 1, outC: 12, k: 3, stride: 2, pad: 'same' },
     { batch: 2, size: [10, 8], inC: 1, outC: 9, k: 3, stride: 2, pad: 'valid' },
     { batch: 2, size: [7, 9], inC: 2, outC: 20, k: 3, stride: 1, pad: 'same' },
+    // The SIMD kernels' blocks: 8 adjacent taps (Cin 8, 16), 8- and 4-wide output-channel blocks (Cout 12),
+    // position groups with a remainder (odd sizes), strided windows, and a wide stride-1 layer whose input
+    // gradient is the padded forward convolution.
+    { batch: 3, size: [7, 9], inC: 16, outC: 12, k: 3, stride: 1, pad: 'valid' },
+    { batch: 2, size: [9, 8], inC: 8, outC: 8, k: 2, stride: 2, pad: 'valid' },
+    { batch: 1, size: [30, 40], inC: 8, outC: 16, k: 2, stride: 1, pad: 'valid' },
+    { batch: 1, size: [6, 7], inC: 12, outC: 4, k: 3, stride: 3, pad: 'valid' },
   ] as const;
-  const formulation = (c: (typeof cases)[number]) =>
-    usesPatchProduct({ filterHeight: c.k, filterWidth: c.k, inChannels: c.inC, outChannels: c.outC }) ? 'patch product' : 'convolution';
+  const infoOf = (c: (typeof cases)[number]) =>
+    backend_util.computeConv2DInfo([c.batch, c.size[0], c.size[1], c.inC], [c.k, c.k, c.inC, c.outC], c.stride, 1, c.pad);
+  const paths = (c: (typeof cases)[number]) =>
+    `forward ${usesDirectConvolution(infoOf(c), 'NHWC') ? 'direct' : 'XNNPACK'}, ` +
+    `filter gradient by ${filterGradientFormulation(infoOf(c))}, input gradient by ${inputGradientFormulation(infoOf(c), 'NHWC')}`;
 
-  it('cover both filter-gradient formulations', () => {
-    expect(new Set(cases.map(formulation))).toEqual(new Set(['patch product', 'convolution']));
+  it('cover every formulation of the forward convolution and both gradients', () => {
+    expect(new Set(cases.map((c) => usesDirectConvolution(infoOf(c), 'NHWC')))).toEqual(new Set([true, false]));
+    expect(new Set(cases.map((c) => filterGradientFormulation(infoOf(c))))).toEqual(new Set(['direct product', 'patch product', 'convolution']));
+    expect(new Set(cases.map((c) => inputGradientFormulation(infoOf(c), 'NHWC')))).toEqual(
+      new Set(['padded forward', 'col2im', 'transposed convolution']),
+    );
   });
 
   for (const c of cases) {
-    it(`${c.size.join('x')}x${c.inC} → ${c.outC}, kernel ${c.k}, stride ${c.stride}, '${c.pad}' (filter gradient by ${formulation(c)})`, async () => {
+    it(`${c.size.join('x')}x${c.inC} → ${c.outC}, kernel ${c.k}, stride ${c.stride}, '${c.pad}' (${paths(c)})`, async () => {
       await expectWasmMatchesCpu(
         weightedSumGradients(
           (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad),
@@ -118,14 +135,16 @@ describe('conv2d gradients on wasm match cpu', () => {
 describe('Conv2DBackpropFilter on wasm', () => {
   it('sums a batch whose patch matrix is built in parts', async () => {
     const [batch, size, outC] = [350, 40, 16];
-    expect(9 * batch * (size - 2) ** 2).toBeGreaterThan(MAX_PATCH_VALUES); // 3x3 'valid': two parts
+    expect(9 * batch * size ** 2).toBeGreaterThan(MAX_PATCH_VALUES); // 3x3 'same': two parts
+    const info = backend_util.computeConv2DInfo([batch, size, size, 1], [3, 3, 1, outC], 1, 1, 'same');
+    expect(filterGradientFormulation(info)).toBe('patch product');
     const x = seededValues([batch, size, size, 1], 22);
     const w = seededValues([3, 3, 1, outC], 23);
     await expectWasmMatchesCpu(() => {
       const xt = tf.tensor4d(x.values, x.shape as [number, number, number, number]);
       const wt = tf.tensor4d(w.values, w.shape as [number, number, number, number]);
-      const dy = tf.tensor(seededValues([batch, size - 2, size - 2, outC], 24).values, [batch, size - 2, size - 2, outC]);
-      const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: wt.shape };
+      const dy = tf.tensor(seededValues([batch, size, size, outC], 24).values, [batch, size, size, outC]);
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: wt.shape };
       return [tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy }, attrs as never) as tf.Tensor];
     });
   });
@@ -141,13 +160,14 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 });
 
-describe('conv1d gradients on wasm match cpu', () => {
-  for (const stride of [1, 2]) {
-    it(`stride ${stride}`, async () => {
+describe('conv1d and its gradients on wasm match cpu', () => {
+  // Width 41: little enough padding overhead (41/35) for col2im; 160: the padded forward convolution (as IMDB).
+  for (const [stride, width] of [[1, 41], [2, 41], [1, 160]]) {
+    it(`stride ${stride}, width ${width}`, async () => {
       await expectWasmMatchesCpu(
         weightedSumGradients(
           (x, w) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, stride, 'valid'),
-          seededValues([3, 41, 16], 7),
+          seededValues([3, width, 16], 7),
           seededValues([7, 16, 8], 8),
           9,
         ),
@@ -183,6 +203,21 @@ describe('max-pool gradients on wasm match cpu, ties included', () => {
     }
   }
 
+  it('windows of only NaN or -Infinity pass nothing; NaN never wins a window', async () => {
+    const x = seededValues([2, 6, 6, 5], 21);
+    x.values.forEach((_, i) => {
+      if (i % 7 === 0) x.values[i] = Number.NaN;
+      if (i % 5 === 0) x.values[i] = Number.NEGATIVE_INFINITY;
+    });
+    x.values.fill(Number.NaN, 0, 12 * 5); // the first two rows of image 0: whole windows of NaN
+    await expectWasmMatchesCpu(() => {
+      const xt = tf.tensor4d(x.values, x.shape as [number, number, number, number]);
+      const pool = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid');
+      const r = tf.tensor(seededValues([2, 3, 3, 5], 22).values, [2, 3, 3, 5]);
+      return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a), r)))(xt)];
+    });
+  });
+
   it('with explicit padding and ceil rounding (tfjs-core drops the rounding in the gradient, so run the kernel)', async () => {
     const x = tiedValues([2, 8, 8, 3], 19);
     const attrs = { filterSize: 3, strides: 2, pad: 1, dimRoundingMode: 'ceil' } as const;
@@ -194,6 +229,25 @@ describe('max-pool gradients on wasm match cpu, ties included', () => {
       return [tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { ...attrs }) as tf.Tensor];
     });
   });
+});
+
+describe('equal with broadcasting on wasm matches cpu', () => {
+  const cases: { a: number[]; b: number[]; dtype: 'float32' | 'int32' }[] = [
+    { a: [16, 9, 8], b: [16, 1, 8], dtype: 'float32' }, // a global max pooling's gradient mask
+    { a: [3, 1, 5], b: [4, 1], dtype: 'float32' },
+    { a: [2, 3], b: [3], dtype: 'int32' },
+    { a: [5], b: [2, 1], dtype: 'int32' },
+    { a: [2, 1, 4], b: [1, 3, 1], dtype: 'float32' },
+    { a: [4, 4], b: [4, 4], dtype: 'float32' }, // same shapes: the original kernel
+  ];
+  for (const c of cases) {
+    it(`[${c.a}] == [${c.b}] (${c.dtype})`, async () => {
+      // Two values, so that both outcomes occur.
+      const values = (shape: number[], seed: number) => seededValues(shape, seed).values.map((v) => (v > 0 ? 1 : 0));
+      const [a, b] = [values(c.a, 30), values(c.b, 31)];
+      await expectWasmMatchesCpu(() => [tf.cast(tf.equal(tf.tensor(a, c.a, c.dtype), tf.tensor(b, c.b, c.dtype)), 'float32')]);
+    });
+  }
 });
 
 describe('matrix products on wasm match cpu', () => {

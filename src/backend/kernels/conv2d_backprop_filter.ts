@@ -7,6 +7,8 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { windowsInsideInput } from './conv_geometry.js';
+import { heapOffset, simdKernels } from './simd/module.js';
 import { release, reshape, runWasmKernel, slice, transpose } from './wasm_ops.js';
 
 /** Thrown for layouts the wasm backend cannot run (its forward Conv2D is NHWC-only too). */
@@ -66,7 +68,7 @@ function fillTransposedPatches(patches: Float32Array, x: Float32Array, info: bac
  * dW = Pᵀ · dY with P the im2col patch matrix [N·OH·OW, KH·KW·Cin] and dY = dy viewed as [N·OH·OW, Cout]: one
  * XNNPACK matrix product. The packed operand is dY itself and Pᵀ is written directly in the layout the product
  * reads, so nothing is transposed; but Pᵀ holds KH·KW values per input value, so this pays off only when a
- * patch is no longer than Cout (the Fashion CNN's first layer: 9 ≤ 32, 33 → 17 ms at batch 128).
+ * patch is no longer than Cout (a 3×3 layer on grey images: 9 ≤ 32, 33 → 17 ms at batch 128).
  */
 function viaPatchProduct(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize, outHeight, outWidth, outChannels } = info;
@@ -141,16 +143,35 @@ function viaConvolution(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, inf
 }
 
 /**
- * The patch product moves KH·KW·Cin values per output position (building Pᵀ) where the convolution moves
- * about 2·Cout (transposing and packing dy); measured at batch 128, it wins for the Fashion CNN's first layer
- * (9 vs 32: 33 → 17 ms) and loses for its second (288 vs 64: 58 → 70 ms) and IMDB's Conv1D (896 vs 32:
- * 265 → 475 ms).
+ * dW = Pᵀ·dY with P's rows read from x where they are and dY as it is: `conv2d_backprop_filter_valid` of
+ * simd/training_kernels.c (nothing copied, transposed or packed). For windows inside the input and Cout a
+ * multiple of 4 — every layer of the study's models. Measured at batch 128 (see docs/performance.md):
+ * Fashion conv1 34 → 5 ms, conv2 66 → ~30 ms, IMDB's Conv1D 325 → ~190 ms.
  */
-export function usesPatchProduct(info: Pick<backend_util.Conv2DInfo, 'filterHeight' | 'filterWidth' | 'inChannels' | 'outChannels'>): boolean {
-  return info.filterHeight * info.filterWidth * info.inChannels <= info.outChannels;
+function viaDirectProduct(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const dw = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
+  simdKernels(backend).conv2d_backprop_filter_valid(
+    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth,
+  );
+  return dw;
 }
 
-/** Runs on XNNPACK in the formulation that moves fewer values for this layer (see usesPatchProduct). */
+export type FilterGradientFormulation = 'direct product' | 'patch product' | 'convolution';
+
+/**
+ * The direct SIMD product where it applies. Otherwise XNNPACK, in the formulation that moves fewer values:
+ * the patch product moves KH·KW·Cin values per output position (building Pᵀ) where the convolution moves
+ * about 2·Cout (transposing and packing dy); measured at batch 128 with padding, the patch product won for
+ * 9 vs 32 (33 → 17 ms) and lost for 288 vs 64 (58 → 70 ms) and 896 vs 32 (265 → 475 ms).
+ */
+export function filterGradientFormulation(info: backend_util.Conv2DInfo): FilterGradientFormulation {
+  if (windowsInsideInput(info) && info.outChannels % 4 === 0) return 'direct product';
+  return info.filterHeight * info.filterWidth * info.inChannels <= info.outChannels ? 'patch product' : 'convolution';
+}
+
+/** See filterGradientFormulation for which formulation runs. */
 function conv2DBackpropFilter({
   inputs,
   backend,
@@ -164,7 +185,14 @@ function conv2DBackpropFilter({
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   if (dataFormat !== 'NHWC') throw new UnsupportedConvLayoutError(Conv2DBackpropFilter, dataFormat);
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
-  return usesPatchProduct(info) ? viaPatchProduct(backend, x, dy, info) : viaConvolution(backend, x, dy, info);
+  switch (filterGradientFormulation(info)) {
+    case 'direct product':
+      return viaDirectProduct(backend, x, dy, info);
+    case 'patch product':
+      return viaPatchProduct(backend, x, dy, info);
+    case 'convolution':
+      return viaConvolution(backend, x, dy, info);
+  }
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

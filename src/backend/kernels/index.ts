@@ -1,5 +1,7 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch_mat_mul.js';
+import { conv2DConfig } from './conv2d.js';
+import { equalConfig } from './equal.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { gatherV2Config } from './gather_v2.js';
@@ -17,6 +19,8 @@ const standaloneKernels: readonly KernelConfig[] = [conv2DBackpropFilterConfig, 
 /** Faster versions of wasm kernels for the common cases; each delegates the rest to the original it wraps. */
 const wrappingKernels: Readonly<Record<string, (original: KernelFunc) => KernelConfig>> = {
   BatchMatMul: batchMatMulConfig,
+  Conv2D: conv2DConfig,
+  Equal: equalConfig,
   Conv2DBackpropInput: conv2DBackpropInputConfig,
   GatherV2: gatherV2Config,
   Sum: sumConfig,

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+
+/** The compiled training_kernels.c (committed; rebuilt and compared by `npm run build:kernels -- --check`). */
+export const SIMD_KERNELS_WASM = new URL('./training_kernels.wasm', import.meta.url);
+
+/** Stack for the C code's locals (a few hundred bytes are used), malloc'ed from the backend's heap. */
+const STACK_BYTES = 64 * 1024;
+
+/** Thrown when the committed training_kernels.wasm is missing or does not export what the kernels call. */
+export class SimdKernelsLoadError extends Error {
+  override readonly name = 'SimdKernelsLoadError';
+  constructor(detail: string) {
+    super(`Cannot load the wasm training kernels (${SIMD_KERNELS_WASM.pathname}): ${detail}. Reinstall optbench, or rebuild them with \`npm run build:kernels\` (needs clang and lld).`);
+  }
+}
+
+/** The exports of training_kernels.c; pointers are byte offsets into the backend's heap. */
+export interface SimdKernels {
+  max_pool_grad(
+    x: number, dy: number, dx: number, batch: number, inHeight: number, inWidth: number, channels: number,
+    outHeight: number, outWidth: number, strideHeight: number, strideWidth: number, filterHeight: number,
+    filterWidth: number, padTop: number, padLeft: number,
+  ): void;
+  conv2d_backprop_filter_valid(
+    x: number, dy: number, dw: number, batch: number, inHeight: number, inWidth: number, inChannels: number,
+    outHeight: number, outWidth: number, outChannels: number, strideHeight: number, strideWidth: number,
+    filterHeight: number, filterWidth: number,
+  ): void;
+  pack_filter_for_input_gradient(w: number, packed: number, taps: number, outChannels: number): void;
+  conv2d_valid(
+    x: number, w: number, out: number, tapOffsets: number, batch: number, inHeight: number, inWidth: number, inChannels: number,
+    outHeight: number, outWidth: number, outChannels: number, strideHeight: number, strideWidth: number,
+    filterHeight: number, filterWidth: number,
+  ): void;
+  conv2d_backprop_input_valid(
+    dy: number, packedFilter: number, dx: number, batch: number, inHeight: number, inWidth: number, inChannels: number,
+    outHeight: number, outWidth: number, outChannels: number, strideHeight: number, strideWidth: number,
+    filterHeight: number, filterWidth: number,
+  ): void;
+}
+
+const EXPORTED_FUNCTIONS: readonly (keyof SimdKernels)[] = [
+  'max_pool_grad',
+  'conv2d_backprop_filter_valid',
+  'pack_filter_for_input_gradient',
+  'conv2d_backprop_input_valid',
+  'conv2d_valid',
+];
+
+interface EmscriptenHeap {
+  asm: { memory: WebAssembly.Memory };
+  _malloc(bytes: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+/** One instance per backend heap: a re-created wasm backend has a new memory and needs its own. */
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+
+function compile(): WebAssembly.Module {
+  if (compiled) return compiled;
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(readFileSync(SIMD_KERNELS_WASM));
+  } catch (error) {
+    throw new SimdKernelsLoadError((error as Error).message);
+  }
+  compiled = new WebAssembly.Module(bytes);
+  return compiled;
+}
+
+/**
+ * The SIMD kernels bound to `backend`'s heap: the module imports the backend's own memory (so it sees every
+ * tensor in place, also after the heap grows) and gets a stack malloc'ed from it.
+ */
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  const heap = backend.wasm as unknown as EmscriptenHeap;
+  const memory = heap.asm.memory;
+  const existing = instances.get(memory);
+  if (existing) return existing;
+  const instance = new WebAssembly.Instance(compile(), { env: { memory } });
+  const exports = instance.exports as Record<string, unknown>;
+  for (const name of EXPORTED_FUNCTIONS) {
+    if (typeof exports[name] !== 'function') throw new SimdKernelsLoadError(`it does not export ${name}`);
+  }
+  const stackPointer = exports.__stack_pointer;
+  if (!(stackPointer instanceof WebAssembly.Global)) throw new SimdKernelsLoadError('it does not export __stack_pointer');
+  const stackBottom = heap._malloc(STACK_BYTES);
+  // The stack grows down, and its top must be 16-byte aligned: clang addresses stack slots with `sp | offset`
+  // where it knows sp's low bits are zero (malloc only guarantees 8, and then slots alias).
+  stackPointer.value = (stackBottom + STACK_BYTES) & ~15;
+  const kernels = exports as unknown as SimdKernels;
+  instances.set(memory, kernels);
+  return kernels;
+}
+
+/** Byte offset of a tensor's values in the backend's heap. */
+export function heapOffset(backend: BackendWasm, info: TensorInfo): number {
+  return backend.getMemoryOffset(info.dataId);
+}

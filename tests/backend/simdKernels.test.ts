@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../../src/backend/kernels/index.js';
+import { SIMD_KERNELS_WASM, simdKernels } from '../../src/backend/kernels/simd/module.js';
+import '../../src/backend/select.js'; // gradients (the union tfjs bundle)
+
+/** Section ids of a wasm binary, in order (https://webassembly.github.io/spec/core/binary/modules.html). */
+function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  let at = 8; // magic + version
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      size |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) break;
+    }
+    ids.push(id);
+    at += size;
+  }
+  return ids;
+}
+
+/** Bytes in the backend's heap now (the emscripten module's view of its memory). */
+const heapBytes = (backend: BackendWasm) => (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.length;
+
+const DATA_SECTION = 11;
+const DATA_COUNT_SECTION = 12;
+const START_SECTION = 8;
+
+describe('the compiled SIMD training kernels', () => {
+  const bytes = new Uint8Array(readFileSync(SIMD_KERNELS_WASM));
+  const module = new WebAssembly.Module(bytes);
+
+  it('import only the backend memory, so they work on its tensors in place', () => {
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+  });
+
+  it('carry no data segments and no start function, which would write into the shared heap on instantiation', () => {
+    const ids = sectionIds(bytes);
+    expect(ids.length).toBeGreaterThan(3); // parsed: type, function, code... sections
+    expect(ids).not.toContain(DATA_SECTION);
+    expect(ids).not.toContain(DATA_COUNT_SECTION);
+    expect(ids).not.toContain(START_SECTION);
+  });
+
+  it('export the stack pointer for the loader and every kernel the TypeScript side calls', () => {
+    const exported = WebAssembly.Module.exports(module).map((e) => `${e.kind} ${e.name}`);
+    expect(exported).toEqual(
+      expect.arrayContaining([
+        'global __stack_pointer',
+        'function max_pool_grad',
+        'function conv2d_backprop_filter_valid',
+        'function pack_filter_for_input_gradient',
+        'function conv2d_backprop_input_valid',
+        'function conv2d_valid',
+      ]),
+    );
+  });
+});
+
+describe('the SIMD kernels bound to the wasm backend', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    registerWasmTrainingKernels();
+  });
+
+  it('get one instance per backend heap, with a 16-byte-aligned stack inside that heap', () => {
+    const backend = tf.backend() as BackendWasm;
+    const kernels = simdKernels(backend);
+    expect(simdKernels(backend)).toBe(kernels);
+    const stackTop = (kernels as unknown as { __stack_pointer: WebAssembly.Global }).__stack_pointer.value as number;
+    // clang addresses stack slots as `sp | offset`: a stack top that is only 8-byte aligned makes slots alias.
+    expect(stackTop % 16).toBe(0);
+    expect(stackTop).toBeGreaterThan(0);
+    expect(stackTop).toBeLessThanOrEqual(heapBytes(backend));
+  });
+
+  it('still see every tensor after the heap grows past its size at instantiation', () => {
+    const backend = tf.backend() as BackendWasm;
+    simdKernels(backend);
+    const sizeBefore = heapBytes(backend);
+    const filler = tf.zeros([sizeBefore / 4 + 1024]); // more than the whole heap: it must grow
+    try {
+      expect(heapBytes(backend)).toBeGreaterThan(sizeBefore);
+      const x = tf.tensor4d([1, 5, 3, 2, -1, 4, 0, 6], [1, 2, 4, 1]);
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(x);
+      expect(Array.from(dx.dataSync())).toEqual([0, 1, 0, 0, 0, 0, 0, 1]);
+      tf.dispose([x, dx]);
+    } finally {
+      filler.dispose();
+    }
+  });
+});
