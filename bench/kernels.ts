@@ -134,6 +134,7 @@ function kernelCases(convBatch: number): KernelCase[] {
     maxPoolGradCase('IMDB pool', [32, 1, 494, 32], [1, 5]),
     simpleCase('Transpose [128,26,26,32] → [32,26,26,128]', [[128, 26, 26, 32]], (x) => tf.transpose(x, [3, 1, 2, 0])),
     simpleCase('Sum [128,26,26,32] over N,H,W (bias gradient)', [[128, 26, 26, 32]], (x) => tf.sum(x, [0, 1, 2])),
+    simpleCase('Equal [128,92,32] == [128,1,32] (IMDB global max pooling gradient mask)', [[128, 92, 32], [128, 1, 32]], (a, b) => tf.equal(a, b)),
     simpleCase('MatMul [1600,128]ᵀ·[1600,10] (dense weight gradient)', [[1600, 128], [1600, 10]], (a, b) => tf.matMul(a, b, true, false)),
     ...embeddingCases(10000, 16000),
   ];

@@ -1,7 +1,7 @@
 import { backend_util, Conv2D, type Conv2DAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { windowsInsideInput } from './conv_geometry.js';
-import { heapOffset, simdKernels } from './simd/module.js';
+import { convGeometry, heapOffset, simdKernels } from './simd/module.js';
 import { release } from './wasm_ops.js';
 
 interface Conv2DArgs {
@@ -41,8 +41,7 @@ function makeConv2D(original: KernelFunc) {
     const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
     simdKernels(backend).conv2d_valid(
       heapOffset(backend, x), heapOffset(backend, filter), heapOffset(backend, out), heapOffset(backend, tapOffsets),
-      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-      info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth,
+      ...convGeometry(info),
     );
     release(backend, tapOffsets);
     return out;

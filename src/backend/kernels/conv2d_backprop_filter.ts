@@ -8,7 +8,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { windowsInsideInput } from './conv_geometry.js';
-import { heapOffset, simdKernels } from './simd/module.js';
+import { convGeometry, heapOffset, simdKernels } from './simd/module.js';
 import { release, reshape, runWasmKernel, slice, transpose } from './wasm_ops.js';
 
 /** Thrown for layouts the wasm backend cannot run (its forward Conv2D is NHWC-only too). */
@@ -150,11 +150,7 @@ function viaConvolution(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, inf
  */
 function viaDirectProduct(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const dw = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
-  simdKernels(backend).conv2d_backprop_filter_valid(
-    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw),
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-    info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth,
-  );
+  simdKernels(backend).conv2d_backprop_filter_valid(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw), ...convGeometry(info));
   return dw;
 }
 

@@ -8,7 +8,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { windowsInsideInput } from './conv_geometry.js';
-import { heapOffset, simdKernels } from './simd/module.js';
+import { convGeometry, heapOffset, simdKernels } from './simd/module.js';
 import { release, reshape, runWasmKernel, slice, transpose } from './wasm_ops.js';
 
 interface Conv2DBackpropInputArgs {
@@ -47,11 +47,7 @@ function viaDirectProduct(backend: BackendWasm, dy: TensorInfo, filter: TensorIn
   const packed = backend.makeOutput([Math.ceil(taps / 8) * 8 * info.outChannels], 'float32');
   kernels.pack_filter_for_input_gradient(heapOffset(backend, filter), heapOffset(backend, packed), taps, info.outChannels);
   const dx = backend.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
-  kernels.conv2d_backprop_input_valid(
-    heapOffset(backend, dy), heapOffset(backend, packed), heapOffset(backend, dx),
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-    info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth,
-  );
+  kernels.conv2d_backprop_input_valid(heapOffset(backend, dy), heapOffset(backend, packed), heapOffset(backend, dx), ...convGeometry(info));
   release(backend, packed);
   return dx;
 }

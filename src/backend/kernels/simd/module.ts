@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The compiled training_kernels.c (committed; rebuilt and compared by `npm run build:kernels -- --check`). */
 export const SIMD_KERNELS_WASM = new URL('./training_kernels.wasm', import.meta.url);
@@ -16,6 +16,19 @@ export class SimdKernelsLoadError extends Error {
   }
 }
 
+/**
+ * A convolution's geometry as the C kernels take it: batch, inHeight, inWidth, inChannels, outHeight, outWidth,
+ * outChannels, strideHeight, strideWidth, filterHeight, filterWidth.
+ */
+export type ConvGeometry = [number, number, number, number, number, number, number, number, number, number, number];
+
+export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth,
+  ];
+}
+
 /** The exports of training_kernels.c; pointers are byte offsets into the backend's heap. */
 export interface SimdKernels {
   max_pool_grad(
@@ -23,22 +36,10 @@ export interface SimdKernels {
     outHeight: number, outWidth: number, strideHeight: number, strideWidth: number, filterHeight: number,
     filterWidth: number, padTop: number, padLeft: number,
   ): void;
-  conv2d_backprop_filter_valid(
-    x: number, dy: number, dw: number, batch: number, inHeight: number, inWidth: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number, strideHeight: number, strideWidth: number,
-    filterHeight: number, filterWidth: number,
-  ): void;
+  conv2d_valid(x: number, w: number, out: number, tapOffsets: number, ...geometry: ConvGeometry): void;
+  conv2d_backprop_filter_valid(x: number, dy: number, dw: number, ...geometry: ConvGeometry): void;
   pack_filter_for_input_gradient(w: number, packed: number, taps: number, outChannels: number): void;
-  conv2d_valid(
-    x: number, w: number, out: number, tapOffsets: number, batch: number, inHeight: number, inWidth: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number, strideHeight: number, strideWidth: number,
-    filterHeight: number, filterWidth: number,
-  ): void;
-  conv2d_backprop_input_valid(
-    dy: number, packedFilter: number, dx: number, batch: number, inHeight: number, inWidth: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number, strideHeight: number, strideWidth: number,
-    filterHeight: number, filterWidth: number,
-  ): void;
+  conv2d_backprop_input_valid(dy: number, packedFilter: number, dx: number, ...geometry: ConvGeometry): void;
 }
 
 const EXPORTED_FUNCTIONS: readonly (keyof SimdKernels)[] = [

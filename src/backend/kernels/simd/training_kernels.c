@@ -27,6 +27,29 @@ static inline void zero(float* to, int count) {
 }
 
 /*
+ * The micro-kernel of every product here: a rank-1 update of a 4×8 block held in registers,
+ * acc[i] += s_i · (v0, v1), with each s_i already broadcast to four lanes.
+ */
+static inline void rank1_update_4x8(v128_t acc[4][2], v128_t s0, v128_t s1, v128_t s2, v128_t s3, v128_t v0, v128_t v1) {
+  acc[0][0] = wasm_f32x4_add(acc[0][0], wasm_f32x4_mul(s0, v0));
+  acc[0][1] = wasm_f32x4_add(acc[0][1], wasm_f32x4_mul(s0, v1));
+  acc[1][0] = wasm_f32x4_add(acc[1][0], wasm_f32x4_mul(s1, v0));
+  acc[1][1] = wasm_f32x4_add(acc[1][1], wasm_f32x4_mul(s1, v1));
+  acc[2][0] = wasm_f32x4_add(acc[2][0], wasm_f32x4_mul(s2, v0));
+  acc[2][1] = wasm_f32x4_add(acc[2][1], wasm_f32x4_mul(s2, v1));
+  acc[3][0] = wasm_f32x4_add(acc[3][0], wasm_f32x4_mul(s3, v0));
+  acc[3][1] = wasm_f32x4_add(acc[3][1], wasm_f32x4_mul(s3, v1));
+}
+
+/* As rank1_update_4x8 for a 4×4 block. */
+static inline void rank1_update_4x4(v128_t acc[4], v128_t s0, v128_t s1, v128_t s2, v128_t s3, v128_t v0) {
+  acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(s0, v0));
+  acc[1] = wasm_f32x4_add(acc[1], wasm_f32x4_mul(s1, v0));
+  acc[2] = wasm_f32x4_add(acc[2], wasm_f32x4_mul(s2, v0));
+  acc[3] = wasm_f32x4_add(acc[3], wasm_f32x4_mul(s3, v0));
+}
+
+/*
  * MaxPoolGrad, NHWC: each window's dy goes to the first maximum of the window in scan order (strictly
  * greater wins, as tfjs-backend-cpu's maxPoolPositions), accumulated where windows overlap; windows whose
  * values are all NaN or -Inf pass nothing. Four channels at a time: per lane the best value and its index.
@@ -115,14 +138,7 @@ static inline void filter_block_4x8(const float* x, const float* dy, float* dw, 
     const v128_t t3 = wasm_v128_load32_splat(xp + o3);
     const v128_t dy0 = wasm_v128_load(dy + p * cout + co);
     const v128_t dy1 = wasm_v128_load(dy + p * cout + co + 4);
-    acc[0][0] = wasm_f32x4_add(acc[0][0], wasm_f32x4_mul(t0, dy0));
-    acc[0][1] = wasm_f32x4_add(acc[0][1], wasm_f32x4_mul(t0, dy1));
-    acc[1][0] = wasm_f32x4_add(acc[1][0], wasm_f32x4_mul(t1, dy0));
-    acc[1][1] = wasm_f32x4_add(acc[1][1], wasm_f32x4_mul(t1, dy1));
-    acc[2][0] = wasm_f32x4_add(acc[2][0], wasm_f32x4_mul(t2, dy0));
-    acc[2][1] = wasm_f32x4_add(acc[2][1], wasm_f32x4_mul(t2, dy1));
-    acc[3][0] = wasm_f32x4_add(acc[3][0], wasm_f32x4_mul(t3, dy0));
-    acc[3][1] = wasm_f32x4_add(acc[3][1], wasm_f32x4_mul(t3, dy1));
+    rank1_update_4x8(acc, t0, t1, t2, t3, dy0, dy1);
   }
   for (int j = 0; j < rows; j++) {
     wasm_v128_store(dw + j * cout + co, acc[j][0]);
@@ -142,10 +158,8 @@ static inline void filter_block_4x4(const float* x, const float* dy, float* dw, 
   for (int p = 0; p < positions; p++) {
     const float* xp = x + base[p];
     const v128_t dy0 = wasm_v128_load(dy + p * cout + co);
-    acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(wasm_v128_load32_splat(xp + o0), dy0));
-    acc[1] = wasm_f32x4_add(acc[1], wasm_f32x4_mul(wasm_v128_load32_splat(xp + o1), dy0));
-    acc[2] = wasm_f32x4_add(acc[2], wasm_f32x4_mul(wasm_v128_load32_splat(xp + o2), dy0));
-    acc[3] = wasm_f32x4_add(acc[3], wasm_f32x4_mul(wasm_v128_load32_splat(xp + o3), dy0));
+    rank1_update_4x4(acc, wasm_v128_load32_splat(xp + o0), wasm_v128_load32_splat(xp + o1), wasm_v128_load32_splat(xp + o2),
+                     wasm_v128_load32_splat(xp + o3), dy0);
   }
   for (int j = 0; j < rows; j++) wasm_v128_store(dw + j * cout + co, acc[j]);
 }
@@ -274,14 +288,7 @@ void conv2d_backprop_input_valid(const float* dy, const float* packed, float* dx
           const v128_t g1 = wasm_v128_load32_splat(d1 + co);
           const v128_t g2 = wasm_v128_load32_splat(d2 + co);
           const v128_t g3 = wasm_v128_load32_splat(d3 + co);
-          acc[0][0] = wasm_f32x4_add(acc[0][0], wasm_f32x4_mul(g0, w0));
-          acc[0][1] = wasm_f32x4_add(acc[0][1], wasm_f32x4_mul(g0, w1));
-          acc[1][0] = wasm_f32x4_add(acc[1][0], wasm_f32x4_mul(g1, w0));
-          acc[1][1] = wasm_f32x4_add(acc[1][1], wasm_f32x4_mul(g1, w1));
-          acc[2][0] = wasm_f32x4_add(acc[2][0], wasm_f32x4_mul(g2, w0));
-          acc[2][1] = wasm_f32x4_add(acc[2][1], wasm_f32x4_mul(g2, w1));
-          acc[3][0] = wasm_f32x4_add(acc[3][0], wasm_f32x4_mul(g3, w0));
-          acc[3][1] = wasm_f32x4_add(acc[3][1], wasm_f32x4_mul(g3, w1));
+          rank1_update_4x8(acc, g0, g1, g2, g3, w0, w1);
         }
         add_block_to_input(dx, base + group, rows, tap_offset, block_taps, adjacent, acc);
       }
@@ -307,24 +314,16 @@ static inline void forward_block(const float* x, const float* w, float* out, con
       const v128_t v1 = wasm_v128_load32_splat(x1 + o);
       const v128_t v2 = wasm_v128_load32_splat(x2 + o);
       const v128_t v3 = wasm_v128_load32_splat(x3 + o);
-      acc[0][0] = wasm_f32x4_add(acc[0][0], wasm_f32x4_mul(v0, w0));
-      acc[0][1] = wasm_f32x4_add(acc[0][1], wasm_f32x4_mul(v0, w1));
-      acc[1][0] = wasm_f32x4_add(acc[1][0], wasm_f32x4_mul(v1, w0));
-      acc[1][1] = wasm_f32x4_add(acc[1][1], wasm_f32x4_mul(v1, w1));
-      acc[2][0] = wasm_f32x4_add(acc[2][0], wasm_f32x4_mul(v2, w0));
-      acc[2][1] = wasm_f32x4_add(acc[2][1], wasm_f32x4_mul(v2, w1));
-      acc[3][0] = wasm_f32x4_add(acc[3][0], wasm_f32x4_mul(v3, w0));
-      acc[3][1] = wasm_f32x4_add(acc[3][1], wasm_f32x4_mul(v3, w1));
+      rank1_update_4x8(acc, v0, v1, v2, v3, w0, w1);
     }
   } else {
+    v128_t narrow[4] = {acc[0][0], acc[1][0], acc[2][0], acc[3][0]};
     for (int k = 0; k < taps; k++) {
       const int o = tap_offset[k];
-      const v128_t w0 = wasm_v128_load(w + k * cout + co);
-      acc[0][0] = wasm_f32x4_add(acc[0][0], wasm_f32x4_mul(wasm_v128_load32_splat(x0 + o), w0));
-      acc[1][0] = wasm_f32x4_add(acc[1][0], wasm_f32x4_mul(wasm_v128_load32_splat(x1 + o), w0));
-      acc[2][0] = wasm_f32x4_add(acc[2][0], wasm_f32x4_mul(wasm_v128_load32_splat(x2 + o), w0));
-      acc[3][0] = wasm_f32x4_add(acc[3][0], wasm_f32x4_mul(wasm_v128_load32_splat(x3 + o), w0));
+      rank1_update_4x4(narrow, wasm_v128_load32_splat(x0 + o), wasm_v128_load32_splat(x1 + o), wasm_v128_load32_splat(x2 + o),
+                       wasm_v128_load32_splat(x3 + o), wasm_v128_load(w + k * cout + co));
     }
+    for (int i = 0; i < 4; i++) acc[i][0] = narrow[i];
   }
   for (int i = 0; i < positions; i++) {
     wasm_v128_store(out + i * cout + co, acc[i][0]);
