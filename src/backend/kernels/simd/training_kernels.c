@@ -114,7 +114,8 @@ void max_pool_grad(const float* x, const float* dy, float* dx, int batch, int in
 
 /*
  * One block of the filter gradient: rows k..k+rows-1 (taps, rows ≤ 4) × columns co..co+7 (output channels) of
- * dW += Pᵀ·dY over a tile of positions, where P's row for position p holds x[base[p] + tap_offset[k]]. Each
+ * dW += Pᵀ·dY over a tile of positions, where P's row for position p holds x[base[p] + tap_offset[k]]
+ * (tap_offset has four entries; those past `rows` repeat the first). Each
  * tap value is loaded already broadcast to four lanes (v128.load32_splat): as fast as one load and four
  * shuffles of adjacent taps, and it needs no adjacency.
  */
@@ -125,11 +126,7 @@ static inline void filter_block_4x8(const float* x, const float* dy, float* dw, 
     acc[j][0] = j < rows ? wasm_v128_load(dw + j * cout + co) : wasm_f32x4_splat(0.0f);
     acc[j][1] = j < rows ? wasm_v128_load(dw + j * cout + co + 4) : wasm_f32x4_splat(0.0f);
   }
-  /* Rows past `rows` repeat the first tap; their sums are never stored. */
-  const int o0 = tap_offset[0];
-  const int o1 = tap_offset[rows > 1 ? 1 : 0];
-  const int o2 = tap_offset[rows > 2 ? 2 : 0];
-  const int o3 = tap_offset[rows > 3 ? 3 : 0];
+  const int o0 = tap_offset[0], o1 = tap_offset[1], o2 = tap_offset[2], o3 = tap_offset[3];
   for (int p = 0; p < positions; p++) {
     const float* xp = x + base[p];
     const v128_t t0 = wasm_v128_load32_splat(xp + o0);
@@ -151,10 +148,7 @@ static inline void filter_block_4x4(const float* x, const float* dy, float* dw, 
                                     int cout, const int* tap_offset, int rows, int co) {
   v128_t acc[4];
   for (int j = 0; j < 4; j++) acc[j] = j < rows ? wasm_v128_load(dw + j * cout + co) : wasm_f32x4_splat(0.0f);
-  const int o0 = tap_offset[0];
-  const int o1 = tap_offset[rows > 1 ? 1 : 0];
-  const int o2 = tap_offset[rows > 2 ? 2 : 0];
-  const int o3 = tap_offset[rows > 3 ? 3 : 0];
+  const int o0 = tap_offset[0], o1 = tap_offset[1], o2 = tap_offset[2], o3 = tap_offset[3];
   for (int p = 0; p < positions; p++) {
     const float* xp = x + base[p];
     const v128_t dy0 = wasm_v128_load(dy + p * cout + co);
@@ -200,7 +194,8 @@ void conv2d_backprop_filter_valid(const float* x, const float* dy, float* dw, in
     const float* dy_tile = dy + first * cout;
     for (int k = 0; k < taps; k += 4) {
       const int rows = taps - k < 4 ? taps - k : 4;
-      for (int j = 0; j < rows; j++) tap_offset[j] = tap_offset_of(k + j, in_w, cin, filter_w);
+      /* Rows past `rows` repeat the first tap; their sums are never stored. */
+      for (int j = 0; j < 4; j++) tap_offset[j] = tap_offset_of(j < rows ? k + j : k, in_w, cin, filter_w);
       float* dw_rows = dw + k * cout;
       int co = 0;
       for (; co + 8 <= cout; co += 8) filter_block_4x8(x, dy_tile, dw_rows, base, count, cout, tap_offset, rows, co);
