@@ -11,8 +11,8 @@ const STACK_BYTES = 64 * 1024;
 /** Thrown when the committed training_kernels.wasm is missing or does not export what the kernels call. */
 export class SimdKernelsLoadError extends Error {
   override readonly name = 'SimdKernelsLoadError';
-  constructor(detail: string) {
-    super(`Cannot load the wasm training kernels (${SIMD_KERNELS_WASM.pathname}): ${detail}. Reinstall optbench, or rebuild them with \`npm run build:kernels\` (needs clang and lld).`);
+  constructor(detail: string, fix = 'Reinstall optbench, or rebuild them with `npm run build:kernels` (needs clang and lld).') {
+    super(`Cannot load the wasm training kernels (${SIMD_KERNELS_WASM.pathname}): ${detail}. ${fix}`);
   }
 }
 
@@ -67,7 +67,11 @@ function compile(): WebAssembly.Module {
   } catch (error) {
     throw new SimdKernelsLoadError((error as Error).message);
   }
-  compiled = new WebAssembly.Module(bytes);
+  try {
+    compiled = new WebAssembly.Module(bytes);
+  } catch (error) {
+    throw new SimdKernelsLoadError(`this runtime cannot compile it (${(error as Error).message})`, 'It needs WebAssembly SIMD: use Node.js 20 or newer.');
+  }
   return compiled;
 }
 
