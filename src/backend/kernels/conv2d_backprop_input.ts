@@ -41,7 +41,7 @@ function dilateRowsAndColumns(backend: BackendWasm, dy: TensorInfo, strideHeight
  * needed, with no dilation, padding or flipped filter. Its inner loop runs over Cout, so it is at its best
  * for wide layers (Fashion conv2, Cout 64: 52 ms with XNNPACK → 24 ms; see docs/performance.md).
  */
-function viaDirectProduct(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+function viaCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const kernels = simdKernels(backend);
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
   const packed = backend.makeOutput([Math.ceil(taps / 8) * 8 * info.outChannels], 'float32');
@@ -123,7 +123,7 @@ function makeConv2DBackpropInput(original: KernelFunc) {
       case 'padded forward':
         return viaPaddedForward(backend, dy, filter, info);
       case 'col2im':
-        return viaDirectProduct(backend, dy, filter, info);
+        return viaCol2im(backend, dy, filter, info);
       case 'original kernel':
         return original(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
       case 'transposed convolution':
