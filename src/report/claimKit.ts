@@ -8,6 +8,7 @@
  * - A claim about an optimizer that is missing from the run or did not run ok is 'inconclusive'.
  * - Claims about "the others" / "most optimizers" use the optimizers that ran ok.
  */
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
 import type { Claim, ClaimScore, Verdict } from './claims.js';
 import { primarySeries, primarySeriesAll, summarize, type RunSummary, type Series } from './summary.js';
@@ -22,10 +23,6 @@ interface ClaimText {
 
 const MEASURE_NAMES: Record<Measure, string> = { loss: 'train loss', valLoss: 'validation loss', valMetric: 'validation metric' };
 
-/** Four significant digits: enough to compare, short enough to read in a sentence. */
-export function formatNumber(value: number): string {
-  return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
-}
 
 const verdictOf = (holds: boolean): Verdict => (holds ? 'reproduced' : 'not-reproduced');
 const inconclusive = (evidence: string): ClaimScore => ({ verdict: 'inconclusive', evidence });
@@ -194,7 +191,7 @@ function epochsToReach(curve: number[], target: number): number {
 
 /** A loss level "near the best": the lowest value any of the curves reached, raised by `withinPct`%. */
 function targetNearBest(curves: number[][], withinPct: number): number {
-  return Math.min(...curves.flat()) * (1 + withinPct / 100);
+  return minOf(curves.flat()) * (1 + withinPct / 100);
 }
 
 const TARGET_TEXT = (measure: Measure, withinPct: number) =>
@@ -217,7 +214,7 @@ export function reachesTargetFirst(options: ClaimText & { optimizer: string; mea
       const target = targetNearBest(all.map((c) => c.curve), withinPct);
       const epochs = all.map((c) => ({ name: c.series.name, mine: c.series === series, epochs: epochsToReach(c.curve, target) }));
       const own = epochs.find((e) => e.mine)!.epochs;
-      const fastestOther = Math.min(...epochs.filter((e) => !e.mine).map((e) => e.epochs));
+      const fastestOther = minOf(epochs.filter((e) => !e.mine).map((e) => e.epochs));
       return {
         verdict: verdictOf(Number.isFinite(own) && own <= fastestOther),
         evidence: `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${epochs.map((e) => `${e.name} ${e.epochs}`).join(', ')}.`,
@@ -263,7 +260,7 @@ function checkOverfitting(series: Series, minRisePct: number): OverfitCheck | nu
   const val = curveOf(series, 'valLoss');
   const train = curveOf(series, 'loss');
   if (!val || !train) return null;
-  const best = val.indexOf(Math.min(...val));
+  const best = val.indexOf(minOf(val));
   const risePct = ((val.at(-1)! - val[best]) / val[best]) * 100;
   const trainFalls = train.at(-1)! < train[best];
   return {
@@ -482,12 +479,12 @@ export function surfaceEscapesFaster(options: ClaimText & { surface: string; opt
     (_results, summary) => {
       const steps = primarySeriesAll(summary)
         .filter((s) => s.status === 'ok' && trajectoriesOn(s, surface).length > 0)
-        .map((s) => ({ series: s, steps: Math.max(...trajectoriesOn(s, surface).map((t) => stepsToLevel(t, level))) }));
+        .map((s) => ({ series: s, steps: maxOf(trajectoriesOn(s, surface).map((t) => stepsToLevel(t, level))) }));
       const mine = steps.filter((s) => optimizers.includes(s.series.optimizer));
       const others = steps.filter((s) => !optimizers.includes(s.series.optimizer));
       if (mine.length < optimizers.length) return inconclusive(`Not all of ${optimizers.join(', ')} have a trajectory on '${surface}'.`);
       if (others.length === 0) return inconclusive(`No other optimizer has a trajectory on '${surface}'.`);
-      const slowest = Math.max(...mine.map((s) => s.steps));
+      const slowest = maxOf(mine.map((s) => s.steps));
       const typical = median(others.map((s) => s.steps));
       return {
         verdict: verdictOf(slowest < typical),

@@ -4,7 +4,7 @@
  */
 import type { RunResults } from '../results/schema.js';
 import type { Claim, Verdict } from './claims.js';
-import { formatNumber } from './claimKit.js';
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import { finalMetric, type Chart } from './specs.js';
 import { primarySeriesAll, rankingLoss, type RunSummary, type Series } from './summary.js';
 
@@ -62,7 +62,7 @@ function statusText(series: Series): string {
 /** Marks the best of a column (lowest, or highest when higherIsBetter); nothing when all values are equal. */
 function column(values: (number | null)[], higherIsBetter: boolean, format: (v: number) => string = formatNumber): Cell[] {
   const present = values.filter((v): v is number => v !== null);
-  const best = new Set(present).size > 1 ? (higherIsBetter ? Math.max(...present) : Math.min(...present)) : null;
+  const best = new Set(present).size > 1 ? (higherIsBetter ? maxOf(present) : minOf(present)) : null;
   return values.map((v) => (v === null ? { text: '—' } : { text: format(v), best: v === best }));
 }
 
@@ -90,7 +90,7 @@ function surfaceResultsTable(results: RunResults, summary: RunSummary): Table {
     const worst = series.map((s) => {
       const found = s.runs.flatMap((r) => r.trajectories ?? []).filter((t) => t.surface === surface);
       if (s.status !== 'ok' || found.length === 0) return null;
-      return found.some((t) => t.status !== 'ok') ? Infinity : Math.max(...found.map((t) => t.finalDistanceToMinimum));
+      return found.some((t) => t.status !== 'ok') ? Infinity : maxOf(found.map((t) => t.finalDistanceToMinimum));
     });
     return { header: `${surface}: distance to minimum (worst start)`, cells: column(worst, false, (v) => (Number.isFinite(v) ? formatNumber(v) : 'diverged')) };
   });

@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { formatNumber } from '../common/numbers.js';
 import { writeFileAtomic } from '../results/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import type { RunResults } from '../results/schema.js';
-import { formatNumber } from './claimKit.js';
 import { escapeHtml, pageShell } from './html.js';
 import { primarySeriesAll, rankingLoss, summarize } from './summary.js';
 

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { BaselineValue, RunResults, SurfaceTrajectory } from '../results/schema.js';
 import { IMPL_DASH } from './colors.js';
-import { formatNumber } from './claimKit.js';
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import { rankingLoss, type Band, type EpochAggregate, type RunSummary, type Series } from './summary.js';
 import { contourLines, type Range, type SurfaceFunction } from './surfaceGrid.js';
 
@@ -64,8 +64,8 @@ function seriesEncoding(series: Series[]) {
 
 /** Log scale when the plotted values span more than two orders of magnitude (a poor optimizer next to good ones). */
 function valueScale(values: number[]): { type: 'log' | 'linear'; zero: false } {
-  const min = Math.min(...values);
-  return { type: min > 0 && Math.max(...values) / min > 100 ? 'log' : 'linear', zero: false };
+  const min = minOf(values);
+  return { type: min > 0 && maxOf(values) / min > 100 ? 'log' : 'linear', zero: false };
 }
 
 function referenceLayers(lines: BaselineValue[]) {
@@ -229,7 +229,7 @@ export function learningRateHeatmap(summary: RunSummary): Chart {
   const values = rows.flatMap((r) => (r.value === null ? [] : [r.value]));
   const scale = valueScale(values);
   // Dark cells (low loss) get white text; the split is the geometric or arithmetic middle of the scale.
-  const middle = scale.type === 'log' ? Math.sqrt(Math.min(...values) * Math.max(...values)) : (Math.min(...values) + Math.max(...values)) / 2;
+  const middle = scale.type === 'log' ? Math.sqrt(minOf(values) * maxOf(values)) : (minOf(values) + maxOf(values)) / 2;
   const lossName = summary.hasValidation ? 'final validation loss' : 'final train loss';
   const x = { field: 'learningRate', type: 'ordinal' as const, title: 'learning rate', sort: summary.learningRates.map(String), axis: { labelAngle: 0 } };
   const y = { field: 'optimizer', type: 'nominal' as const, title: null, sort: [...new Set(rows.map((r) => r.optimizer))] };
@@ -278,7 +278,7 @@ function thin<T>(points: T[]): T[] {
 }
 
 function paddedRange(values: number[]): Range {
-  const [min, max] = [Math.min(...values), Math.max(...values)];
+  const [min, max] = [minOf(values), maxOf(values)];
   const pad = max > min ? (max - min) * 0.1 : 1;
   return [min - pad, max + pad];
 }

@@ -3,6 +3,7 @@
  * learning rate), its seeds aggregated per epoch (mean, min, max). Charts, tables and claims all read
  * these series, so they agree on what "Adam's final validation loss" is.
  */
+import { maxOf, minOf } from '../common/numbers.js';
 import { OPTIMIZERS } from '../optimizers/registry.js';
 import type { EpochRecord, OptimizerImpl, OptimizerRun, RunResults, RunStatus } from '../results/schema.js';
 import { optimizerColor } from './colors.js';
@@ -67,7 +68,7 @@ export interface RunSummary {
 const STATUS_SEVERITY: RunStatus[] = ['failed', 'diverged', 'unavailable', 'skipped'];
 
 function band(values: number[]): Band {
-  return { mean: values.reduce((sum, v) => sum + v, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+  return { mean: values.reduce((sum, v) => sum + v, 0) / values.length, min: minOf(values), max: maxOf(values) };
 }
 
 function optionalBand(records: EpochRecord[], pick: (r: EpochRecord) => number | null): Band | null {
@@ -76,7 +77,7 @@ function optionalBand(records: EpochRecord[], pick: (r: EpochRecord) => number |
 }
 
 function aggregateCurve(runs: OptimizerRun[]): EpochAggregate[] {
-  const epochs = Math.min(...runs.map((run) => run.epochs.length));
+  const epochs = minOf(runs.map((run) => run.epochs.length));
   const curve: EpochAggregate[] = [];
   for (let i = 0; i < epochs; i++) {
     const records = runs.map((run) => run.epochs[i]);
