@@ -11,6 +11,7 @@
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
 import type { Claim, ClaimScore, Verdict } from './claims.js';
+import { completionOf, NOT_FINISHED } from './completion.js';
 import { primarySeries, primarySeriesAll, summarize, type RunSummary, type Series } from './summary.js';
 
 /** A per-epoch quantity of a series. 'valMetric' follows settings.metric.higherIsBetter; losses are lower-better. */
@@ -61,6 +62,8 @@ function defineClaim(
       const named = new Map<string, Series>();
       for (const optimizer of text.optimizers) {
         const series = primarySeries(summary, optimizer);
+        const unfinished = !series ? completionOf(results).unfinished.some((unit) => unit.optimizer === optimizer) : series.status === 'skipped';
+        if (unfinished) return inconclusive(`${series?.name ?? optimizer} is ${NOT_FINISHED} in this run.`);
         if (!series) return inconclusive(`${optimizer} is not in this run.`);
         if (series.status !== 'ok') return inconclusive(`${series.name} did not run ok (${series.reason ?? series.status}).`);
         named.set(optimizer, series);
@@ -194,6 +197,9 @@ function targetNearBest(curves: number[][], withinPct: number): number {
   return minOf(curves.flat()) * (1 + withinPct / 100);
 }
 
+/** A count of epochs or steps; Infinity (the level was never reached) reads as such. */
+const countText = (count: number) => (Number.isFinite(count) ? formatNumber(count) : 'never reached');
+
 const TARGET_TEXT = (measure: Measure, withinPct: number) =>
   `the target is the lowest ${MEASURE_NAMES[measure]} reached by any of them plus ${withinPct}%`;
 
@@ -217,7 +223,7 @@ export function reachesTargetFirst(options: ClaimText & { optimizer: string; mea
       const fastestOther = minOf(epochs.filter((e) => !e.mine).map((e) => e.epochs));
       return {
         verdict: verdictOf(Number.isFinite(own) && own <= fastestOther),
-        evidence: `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${epochs.map((e) => `${e.name} ${e.epochs}`).join(', ')}.`,
+        evidence: `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${epochs.map((e) => `${e.name} ${countText(e.epochs)}`).join(', ')}.`,
       };
     },
   );
@@ -241,7 +247,7 @@ export function convergesSlowerThan(options: ClaimText & { slow: string; fast: s
       const [slowEpochs, fastEpochs] = [epochsToReach(slowCurve, target), epochsToReach(fastCurve, target)];
       return {
         verdict: verdictOf(slowEpochs > fastEpochs),
-        evidence: `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${named.get(slow)!.name} ${slowEpochs}, ${named.get(fast)!.name} ${fastEpochs}.`,
+        evidence: `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${named.get(slow)!.name} ${countText(slowEpochs)}, ${named.get(fast)!.name} ${countText(fastEpochs)}.`,
       };
     },
   );
@@ -488,7 +494,7 @@ export function surfaceEscapesFaster(options: ClaimText & { surface: string; opt
       const typical = median(others.map((s) => s.steps));
       return {
         verdict: verdictOf(slowest < typical),
-        evidence: `Steps for f to fall to ${level}: ${steps.map((s) => `${s.series.name} ${s.steps}`).join(', ')}; median of the others ${formatNumber(typical)}.`,
+        evidence: `Steps for f to fall to ${level}: ${steps.map((s) => `${s.series.name} ${countText(s.steps)}`).join(', ')}; median of the others ${countText(typical)}.`,
       };
     },
   );

@@ -124,4 +124,9 @@ export interface RunResults {
   referenceLines: BaselineValue[];
   /** Set only on a shard's run; a merged or single-machine run has none. */
   shard?: ShardInfo;
+  /**
+   * Every unit this run directory is meant to hold (a shard's: its own), in plan order, so a partial run can
+   * say which units are planned but not finished. Optional: runs written before it was added lack it.
+   */
+  plannedUnits?: PlannedUnitRecord[];
 }
