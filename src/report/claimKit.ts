@@ -9,6 +9,7 @@
  * - Claims about "the others" / "most optimizers" use the optimizers that ran ok.
  */
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
+import { OPTIMIZERS } from '../optimizers/registry.js';
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
 import type { Claim, ClaimScore, Verdict } from './claims.js';
 import { completionOf, NOT_FINISHED } from './completion.js';
@@ -63,7 +64,7 @@ function defineClaim(
       for (const optimizer of text.optimizers) {
         const series = primarySeries(summary, optimizer);
         const unfinished = !series ? completionOf(results).unfinished.some((unit) => unit.optimizer === optimizer) : series.status === 'skipped';
-        if (unfinished) return inconclusive(`${series?.name ?? optimizer} is ${NOT_FINISHED} in this run.`);
+        if (unfinished) return inconclusive(`${series?.name ?? OPTIMIZERS[optimizer]?.label ?? optimizer} is ${NOT_FINISHED} in this run.`);
         if (!series) return inconclusive(`${optimizer} is not in this run.`);
         if (series.status !== 'ok') return inconclusive(`${series.name} did not run ok (${series.reason ?? series.status}).`);
         named.set(optimizer, series);
