@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, selectBackend } from '../../src/backend/select.js';
+import { BackendUnavailableError, NATIVE_INSTALL, NATIVE_REPAIR, selectBackend } from '../../src/backend/select.js';
 
 const notInstalled = async () => {
   throw Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node' imported from /x.js"), { code: 'ERR_MODULE_NOT_FOUND' });
@@ -15,6 +15,8 @@ describe('backend selection', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.reason).toMatch(/not installed/);
+    expect(choice.reason).toContain(NATIVE_INSTALL); // and how to get native speed
+    expect(NATIVE_INSTALL).toContain('`npm install @tensorflow/tfjs-node`');
   });
 
   it('falls back to wasm when tfjs-node is installed but fails to load, naming the failure', async () => {
@@ -22,6 +24,8 @@ describe('backend selection', () => {
     expect(choice.name).toBe('wasm');
     expect(choice.reason).toMatch(/installed but failed to load/);
     expect(choice.reason).toMatch(/tfjs_binding\.node/);
+    expect(choice.reason).toContain(NATIVE_REPAIR);
+    expect(NATIVE_REPAIR).toContain('`npm rebuild @tensorflow/tfjs-node`');
   });
 
   it('refuses an explicit tensorflow request it cannot meet instead of falling back', async () => {
