@@ -25,7 +25,6 @@ interface ClaimText {
 
 const MEASURE_NAMES: Record<Measure, string> = { loss: 'train loss', valLoss: 'validation loss', valMetric: 'validation metric' };
 
-
 const verdictOf = (holds: boolean): Verdict => (holds ? 'reproduced' : 'not-reproduced');
 const inconclusive = (evidence: string): ClaimScore => ({ verdict: 'inconclusive', evidence });
 

@@ -2,9 +2,9 @@
  * What a report says, independent of its format: report.md and report.html both render this, so the
  * two always carry the same facts, tables and verdicts.
  */
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import type { RunResults } from '../results/schema.js';
 import type { Claim, Verdict } from './claims.js';
-import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import { completionOf, completionText, NOT_FINISHED } from './completion.js';
 import { dataNotes } from './dataNotes.js';
 import { finalMetric, type Chart } from './specs.js';

@@ -5,8 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { BaselineValue, RunResults, SurfaceTrajectory } from '../results/schema.js';
-import { CONTOUR_COLOR, IMPL_DASH } from './colors.js';
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
+import { CONTOUR_COLOR, IMPL_DASH } from './colors.js';
 import { rankingLoss, type Band, type EpochAggregate, type RunSummary, type Series } from './summary.js';
 import { contourLines, type Range, type SurfaceFunction } from './surfaceGrid.js';
 
@@ -200,9 +200,9 @@ export function curveChart(options: {
   const encoding = seriesEncoding(series, (s) => (coincident.has(s.label) ? COINCIDENT_DASH : undefined), labelWidth);
 
   // Each line is named at its end; labels are pushed apart so close finals stay readable.
-  const ends = drawn.filter((d) => d.points.length > 0).map((d) => ({ label: d.series.label, last: d.points[d.points.length - 1] }));
-  const labelHeights = spreadLabels(ends.map((e) => position.at(e.last.mean)), LABEL_GAP / HEIGHT);
-  const endLabels = ends.map((e, i) => ({ series: legendLabel(drawn.find((d) => d.series.label === e.label)!.series), name: e.label, epoch: e.last.epoch, at: position.back(labelHeights[i]) }));
+  const ends = drawn.filter((d) => d.points.length > 0).map((d) => d.points[d.points.length - 1]);
+  const labelHeights = spreadLabels(ends.map((last) => position.at(last.mean)), LABEL_GAP / HEIGHT);
+  const endLabels = ends.map((last, i) => ({ series: last.series, name: drawn.find((d) => legendLabel(d.series) === last.series)!.series.label, epoch: last.epoch, at: position.back(labelHeights[i]) }));
 
   const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 }, scale: { zero: false, nice: false } };
   const y = { field: 'mean', type: 'quantitative' as const, title: options.yTitle, scale: { ...scale, domain: position.domain, nice: false }, axis: numberFormat };
