@@ -153,7 +153,22 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
+/**
+ * Summaries already built, per results object: the report and every claim of its scorecard summarize the same
+ * run, and a long run (50,000 epochs) takes seconds each time. Results are not changed once read.
+ */
+const summaries = new WeakMap<RunResults, RunSummary>();
+
 export function summarize(results: RunResults): RunSummary {
+  let summary = summaries.get(results);
+  if (!summary) {
+    summary = buildSummary(results);
+    summaries.set(results, summary);
+  }
+  return summary;
+}
+
+function buildSummary(results: RunResults): RunSummary {
   const byOptimizer = groupBy(results.runs, (run) => run.optimizer);
   const all: Series[] = [];
   for (const [optimizer, runs] of byOptimizer) {

@@ -57,7 +57,7 @@ describe(`a run of ${EPOCHS.toLocaleString('en-US')} epochs`, () => {
     }
     const svg = await readFile(path.join(runDir, 'loss.svg'), 'utf8');
     expect(svg).toContain(`${SERIES_LINES}_marks`);
-  }, 120_000);
+  });
 
   it('is checked against a baseline of the same length and merged', async () => {
     const baselineRun = longRun([1, 2, 3]);
@@ -70,5 +70,5 @@ describe(`a run of ${EPOCHS.toLocaleString('en-US')} epochs`, () => {
     const first = await writeRun(root, longRun([1]));
     const merged = mergeRuns([first]);
     expect(merged.results.runs.map((run) => run.epochs.length)).toEqual([EPOCHS, EPOCHS]);
-  }, 120_000);
+  });
 });
