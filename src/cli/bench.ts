@@ -14,7 +14,7 @@ import { benchmarkModel, type ModelBenchResult } from '../../bench/models.js';
 import { benchmarkOptimizers, OPTIMIZER_GOAL, OPTIMIZER_PARAMETERS, type OptimizerBenchResult } from '../../bench/optimizers.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import { BACKEND_NAMES, BackendUnavailableError, selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { describeEnvironment } from '../results/environment.js';
 import type { EnvironmentInfo } from '../results/schema.js';
 import type { ModelExperiment } from '../train/definition.js';

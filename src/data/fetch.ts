@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import type { DataContext } from '../train/definition.js';
 import { DataIntegrityError, DataUnavailableError, type DataError } from './errors.js';
 import type { FetchedFile, RemoteFile } from './types.js';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { claimsFor } from '../../experiments/claims/index.js';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import { SURFACES } from '../train/surfaces.js';
 import type { Claim } from './claims.js';

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import type { RunResults } from '../results/schema.js';
 import { formatNumber } from './claimKit.js';

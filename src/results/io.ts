@@ -5,7 +5,7 @@
  * unknown version is refused with a typed error instead of being misread.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomicSync } from './atomicWrite.js';
+import { writeFileAtomicSync } from '../common/atomicWrite.js';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from './schema.js';
 
 /** The file claims a schema version this build cannot read (newer, unknown, or missing). */

@@ -11,7 +11,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EpochRecord } from '../results/schema.js';
 import type { LossName, MetricName, Split } from './definition.js';
 import { LOSSES, METRICS } from './losses.js';
-import { SeededRandom, deriveSeed } from './random.js';
+import { SeededRandom, deriveSeed } from '../common/random.js';
 import { range } from './splits.js';
 
 /** Batches of at most this many samples when evaluating (bounded memory for big inputs, e.g. IMDB). */

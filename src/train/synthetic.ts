@@ -4,7 +4,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { LossName, Split } from './definition.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../common/random.js';
 import { arraySplit } from './splits.js';
 
 export function sampleShape(model: LayersModel, which: 'inputs' | 'outputs'): number[] {

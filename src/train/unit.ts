@@ -9,7 +9,7 @@ import type { OptimizerRun, OptimizerImpl, RunStatus } from '../results/schema.j
 import { getOptimizerSpec, type Hyperparameters } from '../optimizers/registry.js';
 import type { LoadedData, ModelExperiment, Profile } from './definition.js';
 import { train, type TrainProgress } from './loop.js';
-import { SeededRandom, deriveSeed } from './random.js';
+import { SeededRandom, deriveSeed } from '../common/random.js';
 
 export interface UnitSpec {
   optimizer: string;

@@ -12,7 +12,7 @@ import { EXPERIMENTS } from '../../experiments/index.js';
 import '../../src/backend/select.js'; // the tfjs bundle's chained tensor methods (the LSTM's orthogonal initializer)
 import type { ModelExperiment } from '../../src/train/definition.js';
 import { train } from '../../src/train/loop.js';
-import { SeededRandom } from '../../src/train/random.js';
+import { SeededRandom } from '../../src/common/random.js';
 import { syntheticSplit } from '../../src/train/synthetic.js';
 
 type BackendName = 'wasm' | 'cpu';
