@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { ModelExperiment, Profile, Split } from '../src/train/definition.js';
+import type { ModelExperiment, Profile } from '../src/train/definition.js';
+import type { Split } from '../src/data/types.js';
 import { train } from '../src/train/loop.js';
 import { SeededRandom } from '../src/common/random.js';
 import { sampleShape, syntheticSplit } from '../src/train/synthetic.js';

@@ -16,7 +16,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { writeFileAtomic } from '../common/atomicWrite.js';
-import type { DataContext } from '../train/definition.js';
+import type { DataContext } from './types.js';
 import { DataIntegrityError, DataUnavailableError, type DataError } from './errors.js';
 import type { FetchedFile, RemoteFile } from './types.js';
 import { digestingMeter } from './digestingMeter.js';

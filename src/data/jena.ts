@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import yauzl from 'yauzl';
-import type { DataContext } from '../train/definition.js';
+import type { DataContext } from './types.js';
 import { JENA_CLIMATE_FILE } from './datasets.js';
 import { DataFormatError, DataIntegrityError } from './errors.js';
 import { fetchFile, unusableFileError } from './fetch.js';

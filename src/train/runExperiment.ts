@@ -10,7 +10,8 @@ import {
   identityDifferences, newRunId, readRunResults, readUnits, ResumeError, runIdentity, writeResults,
 } from '../results/runDirectory.js';
 import { RESULTS_SCHEMA_VERSION, type OptimizerImpl, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
-import type { DataContext, ExperimentDefinition, LoadedData, ModelExperiment, Profile } from './definition.js';
+import type { ExperimentDefinition, ModelExperiment, Profile } from './definition.js';
+import type { DataContext, LoadedData } from '../data/types.js';
 import type { TrainProgress } from './loop.js';
 import { selectShard, type Shard } from './shard.js';
 import { runUnit, trainAndRecord, unitId, type UnitSpec } from './unit.js';

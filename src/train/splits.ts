@@ -1,6 +1,6 @@
 /** Split implementations over plain typed arrays (row-major, one row per sample). */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Split } from './definition.js';
+import type { Split } from '../data/types.js';
 
 type Rows = Float32Array | Int32Array;
 

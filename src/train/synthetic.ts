@@ -3,7 +3,8 @@
  * experiment models on it without any dataset.
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { LossName, Split } from './definition.js';
+import type { LossName } from './definition.js';
+import type { Split } from '../data/types.js';
 import { SeededRandom } from '../common/random.js';
 import { arraySplit } from './splits.js';
 

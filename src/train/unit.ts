@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { writeUnit } from '../results/runDirectory.js';
 import type { OptimizerRun, OptimizerImpl, RunStatus } from '../results/schema.js';
 import { getOptimizerSpec, type Hyperparameters } from '../optimizers/registry.js';
-import type { LoadedData, ModelExperiment, Profile } from './definition.js';
+import type { ModelExperiment, Profile } from './definition.js';
+import type { LoadedData } from '../data/types.js';
 import { train, type TrainProgress } from './loop.js';
 import { SeededRandom, deriveSeed } from '../common/random.js';
 
