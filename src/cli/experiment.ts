@@ -14,7 +14,7 @@ import { findLatestRun, readRunResults, ResumeError, runIdentity } from '../resu
 import type { OptimizerImpl } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
 import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
-import { parseShard, type Shard } from '../train/shard.js';
+import { parseShard, type Shard } from '../results/shard.js';
 import { defaultWorkers } from '../train/workers.js';
 import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
 import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger, UsageError } from './options.js';

@@ -8,8 +8,8 @@
  * and leave the merged run 'partial' (`npm run experiment -- --resume <merged dir>` trains them).
  */
 import path from 'node:path';
-import { shardOf } from '../train/shard.js';
-import { untrainedRun } from '../train/unit.js';
+import { shardOf } from './shard.js';
+import { untrainedRun } from './units.js';
 import { identityDifferences, newRunId, readRunResults, runIdentity, writeResults, writeUnit } from './runDirectory.js';
 import type { OptimizerRun, PlannedUnitRecord, RunResults } from './schema.js';
 

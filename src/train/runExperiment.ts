@@ -13,8 +13,9 @@ import { RESULTS_SCHEMA_VERSION, type OptimizerImpl, type OptimizerRun, type Pla
 import type { ExperimentDefinition, ModelExperiment, Profile } from './definition.js';
 import type { DataContext, LoadedData } from '../data/types.js';
 import type { TrainProgress } from './loop.js';
-import { selectShard, type Shard } from './shard.js';
-import { runUnit, trainAndRecord, unitId, type UnitSpec } from './unit.js';
+import { selectShard, type Shard } from '../results/shard.js';
+import { unitId, type UnitSpec } from '../results/units.js';
+import { runUnit, trainAndRecord } from './unit.js';
 import { DEFAULT_EXPERIMENTS_MODULE, WorkerPool } from './workers.js';
 
 export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {

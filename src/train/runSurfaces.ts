@@ -12,7 +12,8 @@ import {
   planUnits, runPlannedUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitTrainer,
 } from './runExperiment.js';
 import { nearestMinimum, type Point, type Surface } from './surfaces.js';
-import { resolveOrUnavailable, type UnitSpec } from './unit.js';
+import type { UnitSpec } from '../results/units.js';
+import { resolveOrUnavailable } from './unit.js';
 
 /**
  * `steps` steps of `optimizer` on `surface` from `start`. Stops at the first non-finite position or

@@ -18,7 +18,7 @@ import { writeUnit } from '../results/runDirectory.js';
 import type { Profile } from './definition.js';
 import type { TrainProgress } from './loop.js';
 import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './runExperiment.js';
-import { untrainedRun } from './unit.js';
+import { untrainedRun } from '../results/units.js';
 
 /** Where the CLI's experiments are registered; workers import it to find an experiment by name. */
 export const DEFAULT_EXPERIMENTS_MODULE = new URL('../../experiments/index.ts', import.meta.url).href;

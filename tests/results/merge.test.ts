@@ -14,7 +14,7 @@ import { MergeError, mergeRunDirectories, mergeRuns } from '../../src/results/me
 import { readUnits } from '../../src/results/runDirectory.js';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
 import { runModelExperiment, type RunPlan } from '../../src/train/runExperiment.js';
-import { selectShard } from '../../src/train/shard.js';
+import { selectShard } from '../../src/results/shard.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
