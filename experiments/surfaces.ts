@@ -6,6 +6,7 @@
 import { SURFACES } from '../src/train/surfaces.js';
 import type { SurfaceExperiment } from '../src/train/definition.js';
 import { claims } from './claims/surfaces.js';
+import type { Findings } from './claims/index.js';
 
 /**
  * Each optimizer at its best rate of the grid 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3: the one
@@ -28,7 +29,7 @@ const LEARNING_RATES: Record<string, number> = {
   adamw: 0.1, // 0.018; its weight decay pulls the end points towards the origin
 };
 
-export const surfaces: SurfaceExperiment = {
+export const surfaces: SurfaceExperiment & Findings = {
   kind: 'surface',
   name: 'surfaces',
   title: 'Trajectories on 2-D cost surfaces',

@@ -17,6 +17,7 @@ import { CHOLLET_WINDOW, extractWindows, timestepsOf, type Series, type WindowSp
 import type { ModelExperiment, Profile, SeedStream } from '../src/train/definition.js';
 import type { LoadedData, Split } from '../src/data/types.js';
 import { claims } from './claims/temperature.js';
+import type { Findings } from './claims/index.js';
 
 const LSTM_UNITS = 32;
 
@@ -70,7 +71,7 @@ function buildModel(seeds: SeedStream, profile: Profile): tfl.LayersModel {
   });
 }
 
-export const temperature: ModelExperiment = {
+export const temperature: ModelExperiment & Findings = {
   kind: 'model',
   name: 'temperature',
   title: 'Jena temperature — LSTM forecasting',

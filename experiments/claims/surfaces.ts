@@ -4,8 +4,8 @@
  * around a saddle point Adadelta, Adagrad and RMSprop escape fastest. Surface names are those of
  * src/train/surfaces.ts (the deep valley is Rosenbrock's).
  */
-import { surfaceConverges, surfaceEscapesFaster, surfaceMisses, surfaceOvershoots } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { surfaceConverges, surfaceEscapesFaster, surfaceMisses, surfaceOvershoots } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 const STEP_SIZE_ADAPTIVE = ['adadelta', 'adagrad', 'rmsprop'];
 

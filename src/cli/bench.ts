@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { benchmarkKernels, type KernelBenchResult } from '../../bench/kernels.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/models.js';
 import { benchmarkOptimizers, OPTIMIZER_GOAL, OPTIMIZER_PARAMETERS, type OptimizerBenchResult } from '../../bench/optimizers.js';
+import type { Findings } from '../../experiments/claims/index.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import { BACKEND_NAMES, BackendUnavailableError, selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
 import { writeFileAtomic } from '../common/atomicWrite.js';
@@ -24,7 +25,7 @@ import { runCommand } from './run.js';
 const PARTS = ['kernels', 'optimizers', 'models'] as const;
 type Part = (typeof PARTS)[number];
 
-const MODEL_EXPERIMENTS = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment => e.kind === 'model');
+const MODEL_EXPERIMENTS = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment & Findings => e.kind === 'model');
 
 interface CliOptions {
   only: Part[];

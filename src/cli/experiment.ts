@@ -4,10 +4,10 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
-import { EXPERIMENTS } from '../../experiments/index.js';
+import { EXPERIMENTS, EXPERIMENTS_MODULE } from '../../experiments/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { resolveDataContext } from '../data/fetch.js';
-import { writeReport } from '../report/index.js';
+import { writeRunReport } from './writeRunReport.js';
 import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
 import { findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
@@ -88,7 +88,7 @@ function resumeDir(experiment: ExperimentDefinition, profileName: string, option
 }
 
 function execution(options: CliOptions): ExecutionOptions {
-  return { workers: options.workers, ...(options.shard ? { shard: options.shard } : {}) };
+  return { workers: options.workers, experimentsModule: EXPERIMENTS_MODULE, ...(options.shard ? { shard: options.shard } : {}) };
 }
 
 function target(experiment: ExperimentDefinition, profileName: string, options: CliOptions): RunTarget {
@@ -177,7 +177,7 @@ export function buildProgram(): Command {
       for (const experiment of chosen) {
         const runDir = await runOne(experiment, options, backend);
         if (runDir === null) skipped.push(experiment.name);
-        else if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+        else if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
       }
       if (skipped.length) log(`\nskipped (data unavailable): ${skipped.join(', ')}`);
       // 'all' runs what it can; a single experiment that could not run is a failure.

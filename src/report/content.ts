@@ -3,8 +3,8 @@
  * two always carry the same facts, tables and verdicts.
  */
 import type { RunResults } from '../results/schema.js';
-import type { Claim, Verdict } from './claims.js';
-import { formatNumber } from './claimKit.js';
+import type { Claim, Verdict } from '../claims/claim.js';
+import { formatNumber } from '../claims/kit.js';
 import { finalMetric, type Chart } from './specs.js';
 import { primarySeriesAll, rankingLoss, type RunSummary, type Series } from './summary.js';
 

@@ -3,11 +3,9 @@
  * report.md, a self-contained report.html, and refreshes the index of all runs.
  */
 import path from 'node:path';
-import { claimsFor } from '../../experiments/claims/index.js';
 import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
-import { SURFACES } from '../train/surfaces.js';
-import type { Claim } from './claims.js';
+import type { Claim } from '../claims/claim.js';
 import { buildContent } from './content.js';
 import { renderHtml } from './html.js';
 import { writeReportsIndex } from './indexPage.js';
@@ -17,9 +15,9 @@ import { buildCharts, type SurfaceInfo } from './specs.js';
 import { summarize } from './summary.js';
 
 export interface ReportOptions {
-  /** Findings to score; default: the claim set of the run's experiment (experiments/claims/). */
+  /** Findings to score, handed over with the run by its experiment (experiments/claims/); default none. */
   claims?: Claim[];
-  /** Cost surfaces whose contours are drawn under the trajectories; default: all of src/train/surfaces.ts. */
+  /** Cost surfaces whose contours are drawn under the trajectories (the surfaces experiment's); default none. */
   surfaces?: SurfaceInfo[];
   /** Root whose index.html lists all runs; default: two levels up (`reports/<experiment>/<runId>`). */
   reportsRoot?: string;
@@ -42,7 +40,7 @@ export interface ReportFiles {
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<ReportFiles> {
   const results = await readResults(path.join(runDir, 'results.json'));
   const summary = summarize(results);
-  const charts = buildCharts(results, summary, options.surfaces ?? SURFACES);
+  const charts = buildCharts(results, summary, options.surfaces ?? []);
   const chartFiles: ChartFiles[] = [];
   for (const chart of charts) {
     const files = { id: chart.id, spec: path.join(runDir, `${chart.id}.vl.json`), svg: path.join(runDir, `${chart.id}.svg`), png: path.join(runDir, `${chart.id}.png`) };
@@ -53,7 +51,7 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
     await writeFileAtomic(files.png, svgToPng(svg));
     chartFiles.push(files);
   }
-  const content = buildContent(results, summary, charts, options.claims ?? claimsFor(results.experiment));
+  const content = buildContent(results, summary, charts, options.claims ?? []);
   const markdown = path.join(runDir, 'report.md');
   const html = path.join(runDir, 'report.html');
   await writeFileAtomic(markdown, renderMarkdown(content));

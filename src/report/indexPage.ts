@@ -5,7 +5,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import type { RunResults } from '../results/schema.js';
-import { formatNumber } from './claimKit.js';
+import { formatNumber } from '../claims/kit.js';
 import { escapeHtml, pageShell } from './html.js';
 import { primarySeriesAll, rankingLoss, summarize } from './summary.js';
 

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { BaselineValue, RunResults, SurfaceTrajectory } from '../results/schema.js';
 import { IMPL_DASH } from './colors.js';
-import { formatNumber } from './claimKit.js';
+import { formatNumber } from '../claims/kit.js';
 import { rankingLoss, type Band, type EpochAggregate, type RunSummary, type Series } from './summary.js';
 import { contourLines, type Range, type SurfaceFunction } from './surfaceGrid.js';
 
@@ -283,7 +283,7 @@ function paddedRange(values: number[]): Range {
   return [min - pad, max + pad];
 }
 
-/** What the report needs to know about a cost surface (src/train/surfaces.ts provides it). */
+/** What the report needs to know about a cost surface (the surfaces experiment's definitions provide it). */
 export interface SurfaceInfo {
   name: string;
   title: string;

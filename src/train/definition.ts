@@ -3,7 +3,6 @@
  * factories (data loader and model builder); all machinery lives in `src/`.
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Claim } from '../report/claims.js';
 import type { Surface } from './surfaces.js';
 import type { DataContext, LoadedData } from '../data/types.js';
 
@@ -41,8 +40,6 @@ export interface ModelExperiment {
   defaultProfile: string;
   loadData(ctx: DataContext, profile: Profile): Promise<LoadedData>;
   buildModel(seeds: SeedStream, profile: Profile): LayersModel;
-  /** The study's finding for this problem, as checkable claims. */
-  claims: Claim[];
 }
 
 export interface SurfaceExperiment {
@@ -61,7 +58,6 @@ export interface SurfaceExperiment {
   learningRateRationale: string;
   profiles: Record<string, Profile>;
   defaultProfile: string;
-  claims: Claim[];
 }
 
 export type ExperimentDefinition = ModelExperiment | SurfaceExperiment;

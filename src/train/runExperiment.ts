@@ -16,7 +16,7 @@ import type { TrainProgress } from './loop.js';
 import { selectShard, type Shard } from '../results/shard.js';
 import { unitId, type UnitSpec } from '../results/units.js';
 import { runUnit, trainAndRecord } from './unit.js';
-import { DEFAULT_EXPERIMENTS_MODULE, WorkerPool } from './workers.js';
+import { WorkerPool } from './workers.js';
 
 export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {
   experiment: E;
@@ -90,7 +90,8 @@ export interface ExecutionOptions {
   workers?: number;
   /**
    * Module exporting `EXPERIMENTS` (name → definition) in which workers find the plan's experiment by
-   * name; default `experiments/index.ts`. Workers import it: definitions cannot be sent to them.
+   * name (the CLI's: experiments/index.ts); needed with more than one worker. Workers import it:
+   * definitions cannot be sent to them.
    */
   experimentsModule?: string;
   /** Run only this part of the plan (`--shard i/n`). */
@@ -193,11 +194,12 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
   const recorded = new Map([...readUnits(runDir)].filter(([, run]) => run.status !== 'failed'));
   const todo = selected.filter((unit) => !recorded.has(unit.id));
   const workers = Math.min(execution.workers ?? 1, todo.length);
+  if (workers > 1 && !execution.experimentsModule) throw new Error('running units in worker processes needs execution.experimentsModule: the module whose EXPERIMENTS holds the plan\'s experiment');
   const runner = workers > 1
     ? await WorkerPool.start({
       workers, backend: backend.name, runDir, reporter, log: dataContext?.log ?? (() => {}),
       init: {
-        experimentsModule: execution.experimentsModule ?? DEFAULT_EXPERIMENTS_MODULE, experiment: plan.experiment.name,
+        experimentsModule: execution.experimentsModule!, experiment: plan.experiment.name,
         profile: plan.profile, learningRates: plan.learningRates, runDir,
         data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
       },

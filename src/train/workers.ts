@@ -20,8 +20,6 @@ import type { TrainProgress } from './loop.js';
 import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './runExperiment.js';
 import { untrainedRun } from '../results/units.js';
 
-/** Where the CLI's experiments are registered; workers import it to find an experiment by name. */
-export const DEFAULT_EXPERIMENTS_MODULE = new URL('../../experiments/index.ts', import.meta.url).href;
 const WORKER_ENTRY = fileURLToPath(new URL('./workerMain.ts', import.meta.url));
 // tsx's loader by absolute URL: `--import tsx` would resolve against the working directory.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

@@ -8,6 +8,7 @@ import { MIN_XNNPACK_PRODUCT, planMatMul } from '../../src/backend/kernels/batch
 import { usesDirectConvolution } from '../../src/backend/kernels/conv2d.js';
 import { filterGradientFormulation, MAX_PATCH_VALUES, UnsupportedConvLayoutError } from '../../src/backend/kernels/conv2d_backprop_filter.js';
 import { inputGradientFormulation } from '../../src/backend/kernels/conv2d_backprop_input.js';
+import type { Findings } from '../../experiments/claims/index.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import '../../src/backend/select.js'; // the tfjs bundle's chained tensor methods (the LSTM's orthogonal initializer)
 import type { ModelExperiment } from '../../src/train/definition.js';
@@ -367,7 +368,7 @@ describe('wasm training kernels', () => {
   });
 
   // The real experiment models (their quick profiles' shapes) on synthetic batches, through the real loop.
-  const modelExperiments = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment => e.kind === 'model');
+  const modelExperiments = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment & Findings => e.kind === 'model');
   for (const experiment of modelExperiments) {
     it(`trains the ${experiment.name} model on wasm without missing kernels or leaks`, async () => {
       await tf.setBackend('wasm');

@@ -53,6 +53,5 @@ export function tinyExperiment(options: { samples?: number; epochs?: number; bat
         ],
       });
     },
-    claims: [],
   };
 }

@@ -9,8 +9,8 @@
  * - Claims about "the others" / "most optimizers" use the optimizers that ran ok.
  */
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
-import type { Claim, ClaimScore, Verdict } from './claims.js';
-import { primarySeries, primarySeriesAll, summarize, type RunSummary, type Series } from './summary.js';
+import type { Claim, ClaimScore, Verdict } from './claim.js';
+import { primarySeries, primarySeriesAll, summarize, type RunSummary, type Series } from '../report/summary.js';
 
 /** A per-epoch quantity of a series. 'valMetric' follows settings.metric.higherIsBetter; losses are lower-better. */
 export type Measure = 'loss' | 'valLoss' | 'valMetric';
