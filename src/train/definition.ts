@@ -3,7 +3,7 @@
  * factories (data loader and model builder); all machinery lives in `src/`.
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Surface } from './surfaces.js';
+import type { Surface } from './surface.js';
 import type { DataContext, LoadedData } from '../data/types.js';
 
 export type LossName = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanAbsoluteError' | 'meanSquaredError';

@@ -11,7 +11,9 @@ import type { Profile, SurfaceExperiment } from './definition.js';
 import {
   planUnits, runPlannedUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitTrainer,
 } from './runExperiment.js';
-import { nearestMinimum, type Point, type Surface } from './surfaces.js';
+// Surfaces are differentiated by tf.grad, whose gradients tfjs-core registers in Node only via the tfjs-layers bundle.
+import '@tensorflow/tfjs-layers';
+import { nearestMinimum, type Point, type Surface } from './surface.js';
 import type { UnitSpec } from '../results/units.js';
 import { resolveOrUnavailable } from './unit.js';
 

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
-import { SURFACES } from '../../src/train/surfaces.js';
+import { SURFACES } from '../../experiments/costSurfaces.js';
 import { SERIES_LINES } from '../../src/report/specs.js';
 import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
 import { bostonLike, surfacesLike } from '../fixtures/results/sampleRuns.js';

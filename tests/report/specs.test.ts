@@ -6,7 +6,7 @@ import { renderSvg } from '../../src/report/render.js';
 import { buildCharts, SERIES_LINES, type Chart } from '../../src/report/specs.js';
 import { summarize } from '../../src/report/summary.js';
 import type { RunResults } from '../../src/results/schema.js';
-import { ROSENBROCK, SURFACES } from '../../src/train/surfaces.js';
+import { ROSENBROCK, SURFACES } from '../../experiments/costSurfaces.js';
 import { makeResults, type UnitFixture } from '../fixtures/results/makeResults.js';
 import { bostonLike, surfacesLike, sweepLike } from '../fixtures/results/sampleRuns.js';
 

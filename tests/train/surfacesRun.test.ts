@@ -12,7 +12,7 @@ import type { RunResults } from '../../src/results/schema.js';
 import type { SurfaceExperiment } from '../../src/train/definition.js';
 import type { RunPlan } from '../../src/train/runExperiment.js';
 import { runSurfaceExperiment, runSurfaceUnit } from '../../src/train/runSurfaces.js';
-import { QUADRATIC, ROSENBROCK, SADDLE } from '../../src/train/surfaces.js';
+import { QUADRATIC, ROSENBROCK, SADDLE } from '../../experiments/costSurfaces.js';
 
 let backend: BackendChoice;
 const scratchDirs: string[] = [];

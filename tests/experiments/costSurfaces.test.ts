@@ -2,10 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { descend } from '../../src/train/runSurfaces.js';
-import {
-  BEALE, HIMMELBLAU, QUADRATIC, ROSENBROCK, SADDLE, SURFACES, nearestMinimum,
-  type Point, type Surface,
-} from '../../src/train/surfaces.js';
+import { BEALE, HIMMELBLAU, QUADRATIC, ROSENBROCK, SADDLE, SURFACES } from '../../experiments/costSurfaces.js';
+import { nearestMinimum, type Point, type Surface } from '../../src/train/surface.js';
 import { resolveOptimizer } from '../../src/train/unit.js';
 
 beforeAll(async () => {

@@ -4,36 +4,14 @@
  *
  * Each surface is written twice on purpose: `f` in plain JS numbers, cheap enough to evaluate on the
  * report's contour grids, and `tfF` in tf ops so the optimizers get their gradients from tf.grad
- * exactly as they do on a model. tests/train/surfaces.test.ts checks the two agree and that the tf
+ * exactly as they do on a model. tests/experiments/costSurfaces.test.ts checks the two agree and that the tf
  * gradients match the analytic ones.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfF exists to be differentiated, and in Node tfjs-core's gradients are registered only by the
 // tfjs-layers bundle (core's own `dist/register_all_gradients` is ESM that Node cannot load).
 import '@tensorflow/tfjs-layers';
-
-export type Point = [number, number];
-
-export interface Surface {
-  /** Identifier used in results.json (`SurfaceTrajectory.surface`). */
-  name: string;
-  /** Human title for plots, formula included. */
-  title: string;
-  /** Where the function and starts come from and what the surface is meant to show. */
-  description: string;
-  f(x: number, y: number): number;
-  /**
-   * The same function on a tensor of shape [2] holding (x, y); returns a scalar. Call it inside
-   * `tf.tidy`, `tf.grad` or `optimizer.minimize`, which dispose the intermediates.
-   */
-  tfF(xy: tf.Tensor): tf.Scalar;
-  /** Known minima (all of them in the plotted domain); trajectories report the distance to the nearest. */
-  minima: Point[];
-  /** Documented starting points; every optimizer runs once from each. */
-  starts: Point[];
-  /** Plot window. */
-  domain: { x: [number, number]; y: [number, number] };
-}
+import type { Surface } from '../src/train/surface.js';
 
 /** (x, y) of a [2] tensor as two scalars. */
 function coordinates(xy: tf.Tensor): [tf.Tensor, tf.Tensor] {
@@ -133,13 +111,3 @@ export const SADDLE: Surface = {
 
 /** Every surface, in the order the report shows them. */
 export const SURFACES: Surface[] = [ROSENBROCK, BEALE, SADDLE, QUADRATIC, HIMMELBLAU];
-
-/** The known minimum closest to (x, y) and the Euclidean distance to it. */
-export function nearestMinimum(surface: Surface, x: number, y: number): { minimum: Point; distance: number } {
-  let best = { minimum: surface.minima[0], distance: Number.POSITIVE_INFINITY };
-  for (const minimum of surface.minima) {
-    const distance = Math.hypot(x - minimum[0], y - minimum[1]);
-    if (distance < best.distance) best = { minimum, distance };
-  }
-  return best;
-}
