@@ -16,9 +16,9 @@ import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/
 import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
 import { parseShard, type Shard } from '../results/shard.js';
 import { defaultWorkers } from '../train/workers.js';
-import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
+import { runSurfaceExperiment } from '../train/runSurfaces.js';
 import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
-import { consoleReporter, summaryTable } from './progress.js';
+import { consoleReporter, summaryTable, surfaceSummaryTable } from './progress.js';
 import { runCommand } from './run.js';
 
 /** --shard's parser: the shard, or commander's usage error (exit 2) with parseShard's message. */

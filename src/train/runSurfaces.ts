@@ -4,7 +4,6 @@
  * with, and records each trajectory in `OptimizerRun.trajectories`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import Table from 'cli-table3';
 import type { BackendChoice } from '../backend/select.js';
 import type { EpochRecord, OptimizerRun, RunResults, RunSettings, SurfaceTrajectory, TrajectoryPoint } from '../results/schema.js';
 import type { Profile, SurfaceExperiment } from './definition.js';
@@ -141,15 +140,4 @@ export async function runSurfaceExperiment(
     plan, units: planSurfaceUnits(plan), backend, target, reporter, execution,
     prepare: async () => prepareSurfaceTrainer(plan.experiment, plan.profile, plan.learningRates),
   });
-}
-
-/** Final distance to the nearest minimum per unit (rows) and surface start (columns), for the console. */
-export function surfaceSummaryTable(results: RunResults): string {
-  const columns = results.runs.find((r) => r.trajectories?.length)?.trajectories?.map((t) => `${t.surface} (${t.start.join(', ')})`) ?? [];
-  const table = new Table({ head: ['optimizer', 'lr', 'status', ...columns], style: { head: [], border: [] } });
-  for (const run of results.runs) {
-    const cells = (run.trajectories ?? []).map((t) => `${t.finalDistanceToMinimum.toPrecision(3)}${t.status === 'diverged' ? ' ✗' : ''}`);
-    table.push([run.id, String(run.learningRate), run.status, ...cells, ...Array<string>(columns.length - cells.length).fill('—')]);
-  }
-  return `final distance to the nearest minimum (✗ = diverged, distance from the last finite point)\n${table.toString()}`;
 }
