@@ -14,7 +14,7 @@ import '../../src/backend/select.js'; // the tfjs bundle's chained tensor method
 import type { ModelExperiment } from '../../src/train/definition.js';
 import { train } from '../../src/train/loop.js';
 import { SeededRandom } from '../../src/common/random.js';
-import { syntheticSplit } from '../../src/train/synthetic.js';
+import { syntheticSplit } from '../../src/bench/synthetic.js';
 
 type BackendName = 'wasm' | 'cpu';
 

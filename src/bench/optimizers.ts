@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
-import { OPTIMIZERS, type Hyperparameters } from '../src/optimizers/registry.js';
+import { OPTIMIZERS, type Hyperparameters } from '../optimizers/registry.js';
 import { median } from './stats.js';
 
 const SHAPES = [[1000, 500], [500, 500], [250, 1000]];
