@@ -13,7 +13,8 @@ import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registr
 import { findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
 import type { OptimizerImpl } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
-import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
+import { runModelExperiment } from '../train/runExperiment.js';
+import type { ExecutionOptions, RunTarget } from '../train/plan.js';
 import { parseShard, type Shard } from '../results/shard.js';
 import { defaultWorkers } from '../train/workers.js';
 import { runSurfaceExperiment } from '../train/runSurfaces.js';

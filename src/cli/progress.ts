@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { OptimizerRun, RunResults } from '../results/schema.js';
-import type { RunReporter } from '../train/runExperiment.js';
+import type { RunReporter } from '../train/plan.js';
 
 const format = (value: number | null | undefined, digits = 4): string =>
   value === null || value === undefined || Number.isNaN(value) ? '—' : value.toPrecision(digits);

@@ -7,9 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice } from '../backend/select.js';
 import type { EpochRecord, OptimizerRun, RunResults, RunSettings, SurfaceTrajectory, TrajectoryPoint } from '../results/schema.js';
 import type { Profile, SurfaceExperiment } from './definition.js';
-import {
-  planUnits, runPlannedUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitTrainer,
-} from './runExperiment.js';
+import { runPlannedUnits } from './runExperiment.js';
+import { planUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitTrainer } from './plan.js';
 // Surfaces are differentiated by tf.grad, whose gradients tfjs-core registers in Node only via the tfjs-layers bundle.
 import '@tensorflow/tfjs-layers';
 import { nearestMinimum, type Point, type Surface } from './surface.js';

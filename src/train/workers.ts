@@ -17,7 +17,7 @@ import type { OptimizerRun } from '../results/schema.js';
 import { writeUnit } from '../results/runDirectory.js';
 import type { Profile } from './definition.js';
 import type { TrainProgress } from './loop.js';
-import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './runExperiment.js';
+import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './plan.js';
 import { untrainedRun } from '../results/units.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./workerMain.ts', import.meta.url));

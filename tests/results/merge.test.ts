@@ -13,7 +13,8 @@ import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
 import { MergeError, mergeRunDirectories, mergeRuns } from '../../src/results/merge.js';
 import { readUnits } from '../../src/results/runDirectory.js';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
-import { runModelExperiment, type RunPlan } from '../../src/train/runExperiment.js';
+import { runModelExperiment } from '../../src/train/runExperiment.js';
+import type { RunPlan } from '../../src/train/plan.js';
 import { selectShard } from '../../src/results/shard.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planUnits, type RunPlan } from '../../src/train/runExperiment.js';
+import { planUnits, type RunPlan } from '../../src/train/plan.js';
 import { InvalidShardError, parseShard, selectShard } from '../../src/results/shard.js';
 import type { ExperimentDefinition } from '../../src/train/definition.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';

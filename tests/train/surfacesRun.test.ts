@@ -10,7 +10,7 @@ import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
 import type { RunResults } from '../../src/results/schema.js';
 import type { SurfaceExperiment } from '../../src/train/definition.js';
-import type { RunPlan } from '../../src/train/runExperiment.js';
+import type { RunPlan } from '../../src/train/plan.js';
 import { runSurfaceExperiment, runSurfaceUnit } from '../../src/train/runSurfaces.js';
 import { QUADRATIC, ROSENBROCK, SADDLE } from '../../experiments/costSurfaces.js';
 
