@@ -6,7 +6,7 @@ import type { RunResults } from '../results/schema.js';
 import type { Claim, Verdict } from '../claims/claim.js';
 import { formatNumber } from '../claims/kit.js';
 import { finalMetric, type Chart } from './specs.js';
-import { primarySeriesAll, rankingLoss, type RunSummary, type Series } from './summary.js';
+import { primarySeriesAll, rankingLoss, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 export interface Cell {
   text: string;
@@ -55,7 +55,7 @@ export function scoreClaims(claims: Claim[], results: RunResults): ScoredClaim[]
   });
 }
 
-function statusText(series: Series): string {
+function statusText(series: OptimizerSeries): string {
   return series.status === 'ok' ? 'ok' : (series.reason ?? series.status);
 }
 

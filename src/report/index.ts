@@ -12,7 +12,7 @@ import { writeReportsIndex } from './indexPage.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
 import { buildCharts, type SurfaceInfo } from './specs.js';
-import { summarize } from './summary.js';
+import { summarizeRun } from '../results/summary.js';
 
 export interface ReportOptions {
   /** Findings to score, handed over with the run by its experiment (experiments/claims/); default none. */
@@ -39,7 +39,7 @@ export interface ReportFiles {
 
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<ReportFiles> {
   const results = await readResults(path.join(runDir, 'results.json'));
-  const summary = summarize(results);
+  const summary = summarizeRun(results);
   const charts = buildCharts(results, summary, options.surfaces ?? []);
   const chartFiles: ChartFiles[] = [];
   for (const chart of charts) {
