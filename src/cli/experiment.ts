@@ -17,7 +17,7 @@ import { runModelExperiment } from '../train/runExperiment.js';
 import type { ExecutionOptions, RunTarget } from '../train/plan.js';
 import { parseShard, type Shard } from '../results/shard.js';
 import { defaultWorkers } from '../train/workers.js';
-import { runSurfaceExperiment } from '../train/runSurfaces.js';
+import { runSurfaceExperiment } from '../train/runExperiment.js';
 import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
 import { consoleReporter, summaryTable, surfaceSummaryTable } from './progress.js';
 import { runCommand } from './run.js';

@@ -1,7 +1,7 @@
 /**
- * Runs an experiment: loads its data once, then trains every unit (optimizer × impl × seed × learning
- * rate) through the shared loop, in this process or in worker processes (./workers.ts), recording each
- * unit as soon as it finishes.
+ * Runs an experiment: loads its data once (model experiments), then trains every unit (optimizer × impl ×
+ * seed × learning rate) through the shared loop or down the cost surfaces (./runSurfaces.ts), in this
+ * process or in worker processes (./workers.ts), recording each unit as soon as it finishes.
  */
 import path from 'node:path';
 import type { BackendChoice } from '../backend/select.js';
@@ -10,35 +10,16 @@ import {
   identityDifferences, newRunId, readRunResults, readUnits, ResumeError, runIdentity, writeResults,
 } from '../results/runDirectory.js';
 import { RESULTS_SCHEMA_VERSION, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
-import type { ExperimentDefinition, ModelExperiment, Profile } from './definition.js';
-import type { DataContext, LoadedData } from '../data/types.js';
+import type { DataContext } from '../data/types.js';
 import { selectShard } from '../results/shard.js';
+import type { ExperimentDefinition, SurfaceExperiment } from './definition.js';
+import { prepareModelTrainer } from './modelTrainer.js';
 import {
   planUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitRunner, type UnitTrainer,
 } from './plan.js';
-import { runUnit, trainAndRecord } from './unit.js';
+import { planSurfaceUnits, prepareSurfaceTrainer } from './runSurfaces.js';
+import { trainAndRecord } from './unit.js';
 import { WorkerPool } from './workers.js';
-
-/** Loads a model experiment's data and trains its units in this process. */
-export async function prepareModelTrainer(experiment: ModelExperiment, profile: Profile, dataContext: DataContext): Promise<UnitTrainer & { data: LoadedData }> {
-  const data = await experiment.loadData(dataContext, profile);
-  return {
-    data,
-    details: {
-      settings: {
-        epochs: profile.epochs,
-        batchSize: profile.batchSize,
-        trainSamples: data.train.size,
-        validationSamples: data.validation.size,
-        loss: experiment.loss,
-        metric: { name: experiment.metric.name, higherIsBetter: experiment.metric.higherIsBetter },
-        data: data.notes,
-      },
-      referenceLines: data.referenceLines ?? [],
-    },
-    train: (unit, onProgress) => runUnit(experiment, profile, data, unit.spec, unit.id, onProgress),
-  };
-}
 
 function inProcessRunner(trainer: UnitTrainer, runDir: string): UnitRunner {
   return {
@@ -60,6 +41,15 @@ export async function runModelExperiment(
       reporter.dataLoaded?.(trainer.data, (performance.now() - loadStart) / 1000);
       return trainer;
     },
+  });
+}
+
+export async function runSurfaceExperiment(
+  plan: RunPlan<SurfaceExperiment>, backend: BackendChoice, target: RunTarget, reporter: RunReporter = {}, execution: ExecutionOptions = {},
+): Promise<{ runDir: string; results: RunResults }> {
+  return runPlannedUnits({
+    plan, units: planSurfaceUnits(plan), backend, target, reporter, execution,
+    prepare: async () => prepareSurfaceTrainer(plan.experiment, plan.profile, plan.learningRates),
   });
 }
 

@@ -1,14 +1,12 @@
 /**
- * Runs the cost-surfaces experiment: every optimizer unit descends every surface from each of its
+ * The units of the cost-surfaces experiment: every optimizer unit descends every surface from each of its
  * starts for `profile.epochs` steps, with the same tf.Optimizer objects the model experiments train
  * with, and records each trajectory in `OptimizerRun.trajectories`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendChoice } from '../backend/select.js';
-import type { EpochRecord, OptimizerRun, RunResults, RunSettings, SurfaceTrajectory, TrajectoryPoint } from '../results/schema.js';
+import type { EpochRecord, OptimizerRun, RunSettings, SurfaceTrajectory, TrajectoryPoint } from '../results/schema.js';
 import type { Profile, SurfaceExperiment } from './definition.js';
-import { runPlannedUnits } from './runExperiment.js';
-import { planUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitTrainer } from './plan.js';
+import { planUnits, type PlannedUnit, type RunPlan, type UnitTrainer } from './plan.js';
 // Surfaces are differentiated by tf.grad, whose gradients tfjs-core registers in Node only via the tfjs-layers bundle.
 import '@tensorflow/tfjs-layers';
 import { nearestMinimum, type Point, type Surface } from './surface.js';
@@ -130,13 +128,4 @@ export function prepareSurfaceTrainer(experiment: SurfaceExperiment, profile: Pr
     details: { settings: surfaceSettings(experiment, profile, learningRates), referenceLines: [] },
     train: async (unit) => runSurfaceUnit(experiment, profile.epochs, unit.spec, unit.id),
   };
-}
-
-export async function runSurfaceExperiment(
-  plan: RunPlan<SurfaceExperiment>, backend: BackendChoice, target: RunTarget, reporter: RunReporter = {}, execution: ExecutionOptions = {},
-): Promise<{ runDir: string; results: RunResults }> {
-  return runPlannedUnits({
-    plan, units: planSurfaceUnits(plan), backend, target, reporter, execution,
-    prepare: async () => prepareSurfaceTrainer(plan.experiment, plan.profile, plan.learningRates),
-  });
 }

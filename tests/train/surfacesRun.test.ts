@@ -11,7 +11,8 @@ import { OPTIMIZERS } from '../../src/optimizers/registry.js';
 import type { RunResults } from '../../src/results/schema.js';
 import type { SurfaceExperiment } from '../../src/train/definition.js';
 import type { RunPlan } from '../../src/train/plan.js';
-import { runSurfaceExperiment, runSurfaceUnit } from '../../src/train/runSurfaces.js';
+import { runSurfaceUnit } from '../../src/train/runSurfaces.js';
+import { runSurfaceExperiment } from '../../src/train/runExperiment.js';
 import { QUADRATIC, ROSENBROCK, SADDLE } from '../../experiments/costSurfaces.js';
 
 let backend: BackendChoice;
