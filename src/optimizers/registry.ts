@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidHyperparameterError } from './errors.js';
+import type { Hyperparameters } from './hyperparameters.js';
 import { ScratchOptimizer, scratchConvention, type ScratchOptimizerName } from './scratch.js';
 
-export type Hyperparameters = Record<string, number | boolean | string>;
 export type OptimizerImplName = 'builtin' | 'scratch';
 
 export interface OptimizerSpec {

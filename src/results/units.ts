@@ -3,7 +3,8 @@
  * a run, and the record of a unit that trained nothing. Owned by results because merging, resuming and
  * the convergence check key runs by it, not only training.
  */
-import { getOptimizerSpec, type Hyperparameters } from '../optimizers/registry.js';
+import { getOptimizerSpec } from '../optimizers/registry.js';
+import type { Hyperparameters } from '../optimizers/hyperparameters.js';
 import type { OptimizerImpl, OptimizerRun, RunStatus } from './schema.js';
 
 export interface UnitSpec {
