@@ -62,12 +62,15 @@ export function sourceFiles(root: string, dirs: string[]): string[] {
   return files.sort();
 }
 
-/** file → the project files it imports (packages and node: builtins left out), root-relative. */
+/**
+ * file → the project modules it imports, root-relative. Packages and node: builtins are left out, and so
+ * are relative URLs that name no module (e.g. `new URL('../../data/cache', import.meta.url)`, a directory).
+ */
 export function importGraph(root: string, files: string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const targets = importSpecifiers(readFileSync(path.join(root, file), 'utf8'))
-      .filter((specifier) => specifier.startsWith('.'))
+      .filter((specifier) => specifier.startsWith('.') && /\.[jt]s$/.test(specifier))
       .map((specifier) => path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, '.ts'));
     graph.set(file, targets);
   }
