@@ -58,7 +58,7 @@ export function buildProgram(): Command {
     .description('Compare a run\'s convergence (loss curves over seeds) with a baseline; exit 1 when an optimizer regressed.')
     .argument('<run dir>', 'a run directory holding results.json, e.g. reports/fashion/<runId>')
     .option('--baseline <file>', 'baseline file (default: baselines/<experiment>.<profile>.<backend>.json from the run\'s metadata)')
-    .option('--update-baseline', `write the baseline from this run (needs ${MIN_BASELINE_SEEDS}+ seeds) instead of checking`, false)
+    .option('--update-baseline', `write the baseline from this run (needs ${MIN_BASELINE_SEEDS}+ seeds, one for a deterministic experiment) instead of checking`, false)
     .option('--force', 'compare even when the backend or settings (epochs, batch size, samples, loss) differ', false)
     .addOption(new Option('--metric <curve>', 'the curve judged: valLoss (validation loss; the default) or loss (training loss; the default for runs without validation data, e.g. surfaces)').argParser(choice('--metric', CURVE_NAMES)))
     .showHelpAfterError()

@@ -134,6 +134,9 @@ async function runSurfaces(
 ): Promise<string> {
   const optimizers = options.optimizers ?? experiment.defaultOptimizers;
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} steps; optimizers: ${optimizers.join(', ')}`);
+  if (seeds.length > 1) {
+    log(`${experiment.name} is deterministic (no data, no initialisation, no shuffling): every seed gives the same trajectories, so it runs seed ${seeds[0]} only, not --seeds ${seeds.length}.`);
+  }
   // Each unit takes seconds: one line per unit, no progress bar.
   const reporter = consoleReporter({ epochs: profile.epochs, metricLabel: 'f', interactive: false, log });
   const { runDir, results } = await runSurfaceExperiment(

@@ -44,11 +44,24 @@ export async function runModelExperiment(
   });
 }
 
+/**
+ * The seeds a surfaces run trains: only the first of those asked for, since every seed gives the same
+ * trajectories. A run directory being resumed that recorded several (written before surfaces ran one
+ * seed) keeps its seeds, so it can still be completed.
+ */
+export function surfaceSeeds(seeds: number[], target: RunTarget): number[] {
+  const previous = target.runDir ? readRunResults(target.runDir) : null;
+  if (previous && previous.seeds.length > 1 && JSON.stringify(previous.seeds) === JSON.stringify(seeds)) return seeds;
+  return seeds.slice(0, 1);
+}
+
+/** Runs the cost-surfaces experiment: deterministic, so one seed (see surfaceSeeds) and no data to load. */
 export async function runSurfaceExperiment(
-  plan: RunPlan<SurfaceExperiment>, backend: BackendChoice, target: RunTarget, reporter: RunReporter = {}, execution: ExecutionOptions = {},
+  requested: RunPlan<SurfaceExperiment>, backend: BackendChoice, target: RunTarget, reporter: RunReporter = {}, execution: ExecutionOptions = {},
 ): Promise<{ runDir: string; results: RunResults }> {
+  const plan = { ...requested, seeds: surfaceSeeds(requested.seeds, target) };
   return runPlannedUnits({
-    plan, units: planSurfaceUnits(plan), backend, target, reporter, execution,
+    plan, units: planSurfaceUnits(plan), backend, target, reporter, execution, deterministic: true,
     prepare: async () => prepareSurfaceTrainer(plan.experiment, plan.profile, plan.learningRates),
   });
 }
@@ -74,7 +87,7 @@ function checkResumable(runDir: string, expected: RunResults, previous: RunResul
  * run directory has not recorded yet (resume; units recorded 'failed' are retried), `execution.workers`
  * at a time, and rewrites results.json as each finishes, so it always lists every unit done so far.
  */
-export async function runPlannedUnits({ plan, units, backend, target, reporter, execution = {}, dataContext, prepare }: {
+export async function runPlannedUnits({ plan, units, backend, target, reporter, execution = {}, dataContext, deterministic, prepare }: {
   plan: RunPlan<ExperimentDefinition>;
   /** Every unit of the plan, in plan order. */
   units: PlannedUnit[];
@@ -84,6 +97,8 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
   execution?: ExecutionOptions;
   /** Where workers load data from (model experiments). */
   dataContext?: DataContext;
+  /** The curves do not depend on the seed (recorded in results.json for the convergence check). */
+  deterministic?: boolean;
   /** Loads the experiment for training in this process. */
   prepare: () => Promise<UnitTrainer>;
 }): Promise<{ runDir: string; results: RunResults }> {
@@ -120,6 +135,7 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
       ...runner.details,
       runs: [],
       ...(execution.shard ? { shard: { ...execution.shard, plannedUnits: units.map(plannedRecord) } } : {}),
+      ...(deterministic ? { deterministic } : {}),
     };
     if (previous) checkResumable(runDir, results, previous);
     const record = (run?: OptimizerRun) => {

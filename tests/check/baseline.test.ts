@@ -46,6 +46,14 @@ describe('building a baseline', () => {
     expect(() => buildBaseline(twoSeeds)).toThrow(/--seeds 3/);
   });
 
+  it('builds from one seed when the run is deterministic (its spread is 0 however many seeds)', () => {
+    const oneSeed = results(seedsOf('adam', ADAM, [0]), { deterministic: true });
+    const adam = buildBaseline(oneSeed).groups.adam;
+    expect(adam.okSeeds).toEqual([1]);
+    expect(adam.curves.valLoss!.final).toEqual({ mean: ADAM.at(-1), std: 0, min: ADAM.at(-1), max: ADAM.at(-1) });
+    expect(() => buildBaseline(results(seedsOf('adam', ADAM, [0])))).toThrow(TooFewSeedsError);
+  });
+
   it('refuses a partial run, which would silently lack optimizers', () => {
     expect(() => buildBaseline(referenceRun({ status: 'partial' }))).toThrow(InvalidResultsError);
   });
