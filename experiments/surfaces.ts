@@ -1,6 +1,6 @@
 /**
- * Optimizer trajectories on 2-D cost surfaces: the study's figures 3–5 (seeds/001: deep valley, Beale,
- * saddle point) plus the course notes' worked examples (seeds/004: ½x² + 2y² − xy and Himmelblau).
+ * Optimizer trajectories on 2-D cost surfaces: the study's figures 3–5 (deep valley, Beale, saddle point)
+ * plus the course notes' worked examples (½x² + 2y² − xy and Himmelblau); see docs/study.md.
  * The surfaces themselves, their starts and minima live in experiments/costSurfaces.ts.
  */
 import { SURFACES } from './costSurfaces.js';
@@ -37,7 +37,7 @@ export const surfaces: SurfaceExperiment & Findings = {
     + 'Beale\'s steep-walled plateau and a saddle point (the study\'s figures), the course notes\' quadratic '
     + 'and Himmelblau\'s four-minimum function. Each (optimizer, surface, start) gets a fresh optimizer; the '
     + 'result is the path and its final distance to the nearest minimum.',
-  source: 'Figures 3–5 of the study (seeds/001) and the worked gradient-descent examples of seeds/004; '
+  source: 'Figures 3–5 of the study and the worked gradient-descent examples of its course notes (docs/study.md); '
     + 'surfaces, starts and minima in experiments/costSurfaces.ts.',
   surfaces: SURFACES,
   // The study's eight plus momentum and Nesterov: the "accelerated methods" of its Beale figure.

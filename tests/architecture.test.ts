@@ -109,3 +109,11 @@ describe('the architecture of docs/architecture.md', () => {
     expect(cycles(graph)).toEqual([]);
   });
 });
+
+describe('sources', () => {
+  it('cite the study through docs/study.md, never files outside the repository or machine paths', () => {
+    const outside = /\bSTUDY\.md\b|\bseeds\/\d|(^|[\s'"`(])\/(work|home|Users|tmp)\//m;
+    const offenders = files.filter((file) => outside.test(readFileSync(path.join(ROOT, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * Boston housing (STUDY.md finding 1): three behaviours — Adadelta does not converge; Adagrad and Ftrl
+ * Boston housing (docs/study.md, finding 1): three behaviours — Adadelta does not converge; Adagrad and Ftrl
  * converge linearly, sub-optimally; the rest find a minimum and generalise well. SGD is irregular
  * ("back and forth"). RMSprop is best in absolute terms.
  */

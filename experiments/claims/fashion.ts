@@ -1,5 +1,5 @@
 /**
- * Fashion-MNIST (STUDY.md finding 2): Adadelta and Ftrl behave poorly; the others minimise similarly at
+ * Fashion-MNIST (docs/study.md, finding 2): Adadelta and Ftrl behave poorly; the others minimise similarly at
  * different speeds. Adam is best overall; RMSprop converges fastest.
  */
 import { bestFinal, convergesSlowerThan, fallsShortOfBest, reachesTargetFirst } from '../../src/claims/kit.js';

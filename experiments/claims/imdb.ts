@@ -1,5 +1,5 @@
 /**
- * IMDB (STUDY.md finding 3): overfitting appears with almost all optimizers (validation loss turns up
+ * IMDB (docs/study.md, finding 3): overfitting appears with almost all optimizers (validation loss turns up
  * while training loss keeps falling). RMSprop reaches the best absolute value; Adam converges most
  * efficiently.
  */

@@ -1,5 +1,5 @@
 /**
- * Cost surfaces (STUDY.md, the article's figures 3–5): in a deep valley the step-size-adaptive methods
+ * Cost surfaces (docs/study.md, the article's figures 3–5): in a deep valley the step-size-adaptive methods
  * converge while SGD does not head the right way; on Beale accelerated (momentum) methods overshoot;
  * around a saddle point Adadelta, Adagrad and RMSprop escape fastest. Surface names are those of
  * experiments/costSurfaces.ts (the deep valley is Rosenbrock's).

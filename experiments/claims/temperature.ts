@@ -1,5 +1,5 @@
 /**
- * Jena temperature LSTM (STUDY.md finding 4): Ftrl and Nadam do not find the minimum; Adagrad is
+ * Jena temperature LSTM (docs/study.md, finding 4): Ftrl and Nadam do not find the minimum; Adagrad is
  * sub-optimal; Adam and RMSprop are best.
  */
 import { bestFinal, fallsShortOfBest } from '../../src/claims/kit.js';

@@ -1,7 +1,7 @@
 /**
  * Registry of every remote file the experiments read: canonical URL, integrity data and mirror path.
- * Hashes and sizes come from /work/shared/STUDY.md and /work/shared/datasets/README.md (mirror layout
- * `<mirror>/<mirrorPath>`, same as ../shared/datasets).
+ * Hashes and sizes are the canonical files' (docs/study.md, "Data sources"); a mirror holds each file at
+ * `<mirror>/<mirrorPath>` (layout in data/README.md).
  */
 import type { RemoteFile } from './types.js';
 

@@ -1,8 +1,8 @@
 /**
  * Gradient clipping, as Keras 2.x applies it before the optimizer's update
  * (keras/optimizer_v2/utils.py: `tf.clip_by_value(g, -clipvalue, clipvalue)`, `tf.clip_by_norm(g,
- * clipnorm)`, `tf.clip_by_global_norm(grads, clipnorm)`), and as the course notes define it (seeds/000,
- * "Gradient Clipping"): ∇w = max(−c, min(c, ∇w)) and ∇w = c / max(c, ‖∇w‖) · ∇w.
+ * clipnorm)`, `tf.clip_by_global_norm(grads, clipnorm)`), and as the course notes define it (docs/study.md,
+ * "Reference numbers from the course notes"): ∇w = max(−c, min(c, ∇w)) and ∇w = c / max(c, ‖∇w‖) · ∇w.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ScalarCache, elementwise, EMPTY_STATE, type GradientTransformation } from './transform.js';

@@ -12,7 +12,7 @@ export type OptimizerImplName = 'builtin' | 'scratch';
 export interface OptimizerSpec {
   name: string;
   label: string;
-  /** Keras 2.x defaults (the article's era), learningRate included. See ../shared/STUDY.md. */
+  /** Keras 2.x defaults (the article's era), learningRate included. See docs/study.md, "Conventions". */
   defaults: Hyperparameters;
   /** tfjs built-in, when tfjs has one. Follows tfjs's update convention. */
   builtin?: (h: Hyperparameters) => tf.Optimizer;
