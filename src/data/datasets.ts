@@ -79,11 +79,3 @@ export const JENA_CLIMATE_FILE: RemoteFile = {
   mirrorPath: 'jena-climate/jena_climate_2009_2016.csv.zip',
   mirrorVerification: 'sha256',
 };
-
-/** Every file of the four datasets, e.g. for a prefetch command or registry checks. */
-export const ALL_REMOTE_FILES: readonly RemoteFile[] = [
-  ...Object.values(FASHION_MNIST_FILES),
-  BOSTON_HOUSING_FILE,
-  IMDB_ARCHIVE_FILE,
-  JENA_CLIMATE_FILE,
-];

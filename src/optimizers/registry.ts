@@ -31,8 +31,6 @@ export interface OptimizerSpec {
 
 /** The eight optimizers of the article ("all those available in Keras"), in its order. */
 export const STUDY_OPTIMIZERS = ['adadelta', 'adagrad', 'adam', 'adamax', 'ftrl', 'nadam', 'rmsprop', 'sgd'] as const;
-/** Extras beyond the study. */
-export const EXTRA_OPTIMIZERS = ['momentum', 'nesterov', 'adamw'] as const;
 
 const num = (h: Hyperparameters, key: string): number => {
   const value = h[key];

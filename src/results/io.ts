@@ -84,8 +84,3 @@ export async function readResults(file: string): Promise<RunResults> {
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
-
-/** Writes a results file atomically (see writeJsonAtomic). */
-export async function writeResultsAtomic(file: string, results: RunResults): Promise<void> {
-  writeJsonAtomic(file, results);
-}

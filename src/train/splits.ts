@@ -48,12 +48,6 @@ export function arraySplit(x: Rows, xShape: number[], y: Rows, yShape: number[])
   };
 }
 
-/** The first `limit` rows of a split (profiles train on fixed subsets). */
-export function limitSplit(split: Split, limit: number | undefined): Split {
-  if (limit === undefined || limit >= split.size) return split;
-  return { size: limit, take: (indices) => split.take(indices) };
-}
-
 /** 0, 1, ..., n-1. */
 export function range(n: number): Int32Array {
   const out = new Int32Array(n);
