@@ -9,7 +9,7 @@
  * - Claims about "the others" / "most optimizers" use the optimizers that ran ok.
  */
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
-import type { Claim, ClaimScore, Verdict } from './claim.js';
+import type { Claim, ClaimScore, ClaimVerdict } from './claim.js';
 import { primarySeries, primarySeriesAll, summarizeRun, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 /** A per-epoch quantity of a series. 'valMetric' follows settings.metric.higherIsBetter; losses are lower-better. */
@@ -27,7 +27,7 @@ export function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
 }
 
-const verdictOf = (holds: boolean): Verdict => (holds ? 'reproduced' : 'not-reproduced');
+const verdictOf = (holds: boolean): ClaimVerdict => (holds ? 'reproduced' : 'not-reproduced');
 const inconclusive = (evidence: string): ClaimScore => ({ verdict: 'inconclusive', evidence });
 
 function curveOf(series: OptimizerSeries, measure: Measure): number[] | null {
@@ -360,7 +360,7 @@ export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
     optimizers: [...new Set(parts.flatMap((p) => p.optimizers))],
     score(results) {
       const scores = parts.map((p) => p.score(results));
-      const verdict: Verdict = scores.some((s) => s.verdict === 'not-reproduced')
+      const verdict: ClaimVerdict = scores.some((s) => s.verdict === 'not-reproduced')
         ? 'not-reproduced'
         : scores.some((s) => s.verdict === 'inconclusive')
           ? 'inconclusive'

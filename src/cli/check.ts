@@ -10,7 +10,7 @@ import { buildBaseline, defaultBaselinePath, MIN_BASELINE_SEEDS, readBaseline, w
 import { checkRun } from '../check/compare.js';
 import { CURVE_NAMES, type CurveName } from '../check/curves.js';
 import { ConvergenceCheckInputError, RunDirectoryError } from '../check/errors.js';
-import { renderMarkdown } from '../check/markdown.js';
+import { renderCheckMarkdown } from '../check/markdown.js';
 import { readResults } from '../results/io.js';
 import { RESULTS_FILE } from '../results/runDirectory.js';
 import type { RunResults } from '../results/schema.js';
@@ -46,7 +46,7 @@ async function check(runDir: string, options: CliOptions): Promise<number> {
   // Runs without validation data (the surfaces: distance to the nearest minimum) are judged on their training curve.
   const curve = options.metric ?? (results.settings.validationSamples > 0 ? 'valLoss' : 'loss');
   const report = checkRun(results, await readBaseline(baselineFile), { curve, force: options.force });
-  const markdown = renderMarkdown(report);
+  const markdown = renderCheckMarkdown(report);
   log(markdown);
   // GitHub Actions renders this file on the job's page; several checks in one step append in turn.
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);

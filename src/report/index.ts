@@ -9,7 +9,7 @@ import type { Claim } from '../claims/claim.js';
 import { buildContent } from './content.js';
 import { renderHtml } from './html.js';
 import { writeReportsIndex } from './indexPage.js';
-import { renderMarkdown } from './markdown.js';
+import { renderReportMarkdown } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
 import { buildCharts, type SurfaceInfo } from './specs.js';
 import { summarizeRun } from '../results/summary.js';
@@ -54,7 +54,7 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
   const content = buildContent(results, summary, charts, options.claims ?? []);
   const markdown = path.join(runDir, 'report.md');
   const html = path.join(runDir, 'report.html');
-  await writeFileAtomic(markdown, renderMarkdown(content));
+  await writeFileAtomic(markdown, renderReportMarkdown(content));
   await writeFileAtomic(html, await renderHtml(content));
   const index = await writeReportsIndex(options.reportsRoot ?? path.resolve(runDir, '..', '..'));
   return { markdown, html, index, charts: chartFiles };
