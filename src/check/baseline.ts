@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidResultsError } from '../results/io.js';
+import { InvalidResultsError } from '../results/errors.js';
 import { writeJsonAtomic } from '../results/runDirectory.js';
 import type { OptimizerImpl, OptimizerRun, RunResults, RunSettings } from '../results/schema.js';
 import { CURVE_NAMES, curveOf, finalAndArea, groupUnits, hasCurve, outcomeOf, type CurveName } from './curves.js';

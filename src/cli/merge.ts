@@ -6,7 +6,8 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { writeRunReport } from './writeRunReport.js';
-import { MergeError, mergeRunDirectories } from '../results/merge.js';
+import { mergeRunDirectories } from '../results/merge.js';
+import { MergeError } from '../results/errors.js';
 import { runCommand } from './run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

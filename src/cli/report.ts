@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { writeRunReport } from './writeRunReport.js';
-import { UsageError } from './options.js';
+import { UsageError } from './errors.js';
 import { runCommand } from './run.js';
 
 export function buildProgram(): Command {

@@ -3,7 +3,7 @@
  * tfjs built-in and the from-scratch implementation. Every experiment builds its optimizers here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidHyperparameterError } from './errors.js';
+import { InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
 import type { Hyperparameters } from './hyperparameters.js';
 import { ScratchOptimizer, scratchConvention, type ScratchOptimizerName } from './scratch.js';
 
@@ -150,16 +150,9 @@ export const OPTIMIZERS: Record<string, OptimizerSpec> = {
   },
 };
 
-export class UnknownOptimizerError extends Error {
-  constructor(readonly requested: string) {
-    super(`unknown optimizer '${requested}'. Valid names: ${Object.keys(OPTIMIZERS).join(', ')}`);
-    this.name = 'UnknownOptimizerError';
-  }
-}
-
 export function getOptimizerSpec(name: string): OptimizerSpec {
   const spec = OPTIMIZERS[name];
-  if (!spec) throw new UnknownOptimizerError(name);
+  if (!spec) throw new UnknownOptimizerError(name, Object.keys(OPTIMIZERS));
   return spec;
 }
 

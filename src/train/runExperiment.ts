@@ -6,9 +6,8 @@
 import path from 'node:path';
 import type { BackendChoice } from '../backend/select.js';
 import { describeEnvironment } from '../results/environment.js';
-import {
-  identityDifferences, newRunId, readRunResults, readUnits, ResumeError, runIdentity, writeResults,
-} from '../results/runDirectory.js';
+import { identityDifferences, newRunId, readRunResults, readUnits, runIdentity, writeResults } from '../results/runDirectory.js';
+import { ResumeError } from '../results/errors.js';
 import { RESULTS_SCHEMA_VERSION, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
 import type { DataContext } from '../data/types.js';
 import { selectShard } from '../results/shard.js';

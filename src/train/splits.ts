@@ -1,15 +1,9 @@
 /** Split implementations over plain typed arrays (row-major, one row per sample). */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../data/types.js';
+import { ArraySplitError } from './errors.js';
 
 type Rows = Float32Array | Int32Array;
-
-export class ArraySplitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ArraySplitError';
-  }
-}
 
 function rowWidth(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);

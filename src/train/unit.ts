@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { writeUnit } from '../results/runDirectory.js';
 import { effectiveHyperparameters, untrainedRun, type UnitSpec } from '../results/units.js';
-import type { OptimizerRun, OptimizerImpl } from '../results/schema.js';
+import type { OptimizerRun } from '../results/schema.js';
+import { OptimizerUnavailableError } from './errors.js';
 import { getOptimizerSpec } from '../optimizers/registry.js';
 import type { Hyperparameters } from '../optimizers/hyperparameters.js';
 import type { ModelExperiment, Profile } from './definition.js';
@@ -18,14 +19,6 @@ export interface ResolvedOptimizer {
   create: () => tf.Optimizer;
   hyperparameters: Hyperparameters;
   convention: string;
-}
-
-export class OptimizerUnavailableError extends Error {
-  constructor(readonly optimizer: string, readonly impl: OptimizerImpl, alternatives: OptimizerImpl[]) {
-    super(`optimizer '${optimizer}' has no ${impl} implementation`
-      + (alternatives.length ? ` (available: --impl ${alternatives.join(' or ')})` : ''));
-    this.name = 'OptimizerUnavailableError';
-  }
 }
 
 /** The optimizer factory, its effective hyperparameters and convention for a unit. */

@@ -18,6 +18,7 @@ import { writeUnit } from '../results/runDirectory.js';
 import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './plan.js';
 import { untrainedRun } from '../results/units.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './workerProtocol.js';
+import { WorkerStartError } from './errors.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./workerMain.ts', import.meta.url));
 // tsx's loader by absolute URL: `--import tsx` would resolve against the working directory.
@@ -29,11 +30,6 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
  */
 export function defaultWorkers(backend: BackendName, cores = os.availableParallelism()): number {
   return backend === 'tensorflow' ? 1 : Math.max(1, cores);
-}
-
-/** A worker failed to prepare the experiment (and the error is not one of the data errors rethrown as is). */
-export class WorkerStartError extends Error {
-  override name = 'WorkerStartError';
 }
 
 // Data errors come back as their own class so callers handle them as in-process runs do (the CLI skips

@@ -9,7 +9,8 @@ import { selectBackend } from '../../src/backend/select.js';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
 import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
 import { ScratchOptimizer } from '../../src/optimizers/scratch.js';
-import { TransformOptimizer, UnknownVariableError } from '../../src/optimizers/transform_optimizer.js';
+import { TransformOptimizer } from '../../src/optimizers/transform_optimizer.js';
+import { UnknownVariableError } from '../../src/optimizers/errors.js';
 import { InvalidHyperparameterError, OptimizerStateError } from '../../src/optimizers/errors.js';
 import { fixture, SHAPES } from './stream.js';
 

@@ -2,7 +2,9 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidResultsError, readResults, UnsupportedResultsVersionError, writeJsonAtomic } from '../../src/results/io.js';
+import { readResults, writeJsonAtomic } from '../../src/results/io.js';
+import { InvalidResultsError } from '../../src/results/errors.js';
+import { UnsupportedResultsVersionError } from '../../src/results/errors.js';
 import { RESULTS_SCHEMA_VERSION } from '../../src/results/schema.js';
 import { makeResults } from '../fixtures/results/makeResults.js';
 
