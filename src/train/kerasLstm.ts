@@ -33,7 +33,7 @@ export interface KerasLstmArgs {
 /** Zeros with ones in the forget gate's quarter (Keras' `unit_forget_bias=True`), for a bias of [4·units]. */
 export function unitForgetBias(units: number): Initializer {
   const initializer = {
-    apply: () => tf.concat([tf.zeros([units]), tf.ones([units]), tf.zeros([2 * units])]),
+    apply: () => tf.tidy(() => tf.concat([tf.zeros([units]), tf.ones([units]), tf.zeros([2 * units])])),
     getClassName: () => 'UnitForgetBias',
     getConfig: () => ({ units }),
   };
