@@ -37,6 +37,8 @@ export interface ModelBenchResult {
   medianStepMs: number;
   /** Self time per kernel in one profiled step, largest first (synchronous backends only). */
   kernelMs?: KernelShare[];
+  /** Time inside kernels in the profiled step (the sum of kernelMs). */
+  insideKernelsMs?: number;
   /** Step time not spent inside any kernel (tape, layers, optimizer bookkeeping), from the profiled step. */
   outsideKernelsMs?: number;
 }
@@ -88,7 +90,7 @@ export async function benchmarkModel(
     const { result: profiled, selfMs } = await profileKernels(tf.getBackend(), () => trainRound(model, optimizer, experiment, oneBatch, batchSize));
     const stepMs = profiled.trainSeconds * 1000;
     const inKernels = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
-    return { ...result, kernelMs: largestKernels(selfMs, stepMs), outsideKernelsMs: Math.max(0, stepMs - inKernels) };
+    return { ...result, kernelMs: largestKernels(selfMs, stepMs), insideKernelsMs: inKernels, outsideKernelsMs: Math.max(0, stepMs - inKernels) };
   } finally {
     model.dispose();
     optimizer.dispose();

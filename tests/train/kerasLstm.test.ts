@@ -29,14 +29,16 @@ interface LstmCase {
   timesteps: number;
   features: number;
   units: number;
+  /** Standard deviation of the weights (large: gates saturate, pre-activations reach the exp clamp). */
+  weightScale?: number;
 }
 
-function caseValues({ batch, timesteps, features, units }: LstmCase) {
+function caseValues({ batch, timesteps, features, units, weightScale = 0.3 }: LstmCase) {
   return {
     x: seeded([batch, timesteps, features], 1),
-    kernel: seeded([features, 4 * units], 2, 0.3),
-    recurrentKernel: seeded([units, 4 * units], 3, 0.3),
-    bias: seeded([4 * units], 4, 0.3),
+    kernel: seeded([features, 4 * units], 2, weightScale),
+    recurrentKernel: seeded([units, 4 * units], 3, weightScale),
+    bias: seeded([4 * units], 4, weightScale),
     weight: seeded([batch, units], 5),
   };
 }
@@ -93,6 +95,8 @@ describe('the fused LSTM on wasm against the LSTM from tfjs ops on cpu', () => {
     ['units not a multiple of 4, odd batch', { batch: 5, timesteps: 9, features: 2, units: 7 }],
     ['batch 1, units 1', { batch: 1, timesteps: 6, features: 5, units: 1 }],
     ['batch 1, units 6', { batch: 1, timesteps: 3, features: 1, units: 6 }],
+    ['saturated gates (pre-activations in the tens)', { batch: 3, timesteps: 12, features: 6, units: 8, weightScale: 8 }],
+    ['tiny pre-activations (tanh\'s polynomial range)', { batch: 3, timesteps: 12, features: 6, units: 8, weightScale: 0.01 }],
   ];
   it.each(cases)('%s: output and every gradient within 1e-4 relative', async (_, shape) => {
     const values = caseValues(shape);

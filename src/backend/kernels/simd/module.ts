@@ -30,7 +30,7 @@ const CONV_GEOMETRY = [
  * (a HeapOffset), any other name an int. The `SimdKernels` interface, the list of exports the loader checks and
  * the positional call are all derived from this table; the loader also checks each export's arity against it.
  */
-const SIGNATURES = {
+export const SIMD_KERNEL_SIGNATURES = {
   max_pool_grad: [
     'x*', 'dy*', 'dx*', 'batch', 'inHeight', 'inWidth', 'channels', 'outHeight', 'outWidth', 'strideHeight', 'strideWidth',
     'filterHeight', 'filterWidth', 'padTop', 'padLeft',
@@ -51,14 +51,14 @@ const SIGNATURES = {
 
 type ArgumentName<S extends string> = S extends `${infer Name}*` ? Name : S;
 type ArgumentType<S extends string> = S extends `${string}*` ? HeapOffset : number;
-/** A kernel's arguments as one object, keyed by the names in SIGNATURES (order is the table's business). */
+/** A kernel's arguments as one object, keyed by the names in SIMD_KERNEL_SIGNATURES (order is the table's business). */
 export type KernelArguments<Signature extends readonly string[]> = {
   [S in Signature[number] as ArgumentName<S>]: ArgumentType<S>;
 };
-export type KernelName = keyof typeof SIGNATURES;
+export type KernelName = keyof typeof SIMD_KERNEL_SIGNATURES;
 
 /** The exports of training_kernels.c, each called with its arguments by name. */
-export type SimdKernels = { [K in KernelName]: (args: KernelArguments<(typeof SIGNATURES)[K]>) => void };
+export type SimdKernels = { [K in KernelName]: (args: KernelArguments<(typeof SIMD_KERNEL_SIGNATURES)[K]>) => void };
 
 export type ConvGeometry = KernelArguments<typeof CONV_GEOMETRY>;
 
@@ -72,7 +72,7 @@ export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
 
 /** Binds an export to named arguments: the table gives the positional order. */
 function namedCall(name: KernelName, exported: (...args: number[]) => void): (args: Record<string, number>) => void {
-  const order = SIGNATURES[name].map((argument) => argument.replace(/\*$/, ''));
+  const order = SIMD_KERNEL_SIGNATURES[name].map((argument) => argument.replace(/\*$/, ''));
   return (args) => exported(...order.map((argument) => args[argument]));
 }
 
@@ -113,11 +113,11 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
   const instance = new WebAssembly.Instance(compile(), { env: { memory } });
   const exports = instance.exports as Record<string, unknown>;
   const kernels = {} as Record<KernelName, (args: Record<string, number>) => void>;
-  for (const name of Object.keys(SIGNATURES) as KernelName[]) {
+  for (const name of Object.keys(SIMD_KERNEL_SIGNATURES) as KernelName[]) {
     const exported = exports[name];
     if (typeof exported !== 'function') throw new SimdKernelsLoadError(`it does not export ${name}`);
-    if (exported.length !== SIGNATURES[name].length) {
-      throw new SimdKernelsLoadError(`its ${name} takes ${exported.length} arguments where simd/module.ts passes ${SIGNATURES[name].length}`);
+    if (exported.length !== SIMD_KERNEL_SIGNATURES[name].length) {
+      throw new SimdKernelsLoadError(`its ${name} takes ${exported.length} arguments where simd/module.ts passes ${SIMD_KERNEL_SIGNATURES[name].length}`);
     }
     kernels[name] = namedCall(name, exported as (...args: number[]) => void);
   }
