@@ -147,6 +147,16 @@ describe('KerasLstm computes Keras 2.x\'s LSTM', () => {
 });
 
 describe('the fused LSTM in training', () => {
+  it('is deterministic and reads nothing it did not write: the same results after the heap is filled with NaN', async () => {
+    const values = caseValues({ batch: 3, timesteps: 10, features: 5, units: 7 });
+    const first = await on('wasm', () => outputAndGradients(values, lstmLastState));
+    // Freed NaN-filled blocks: the kernels' outputs and scratch are allocated where these were.
+    tf.dispose(Array.from({ length: 8 }, () => tf.fill([4096], Number.NaN)));
+    const second = await on('wasm', () => outputAndGradients(values, lstmLastState));
+    expect(second.map((v) => Array.from(v))).toEqual(first.map((v) => Array.from(v)));
+    for (const v of second) expect(v.every(Number.isFinite)).toBe(true);
+  });
+
   it('runs as one forward and one backward kernel call per step', async () => {
     await tf.setBackend('wasm');
     const values = caseValues({ batch: 2, timesteps: 30, features: 3, units: 4 });
