@@ -366,9 +366,13 @@ void conv2d_valid(const float* x, const float* w, float* out, int* tap_offsets, 
 
 static inline v128_t splat(float v) { return wasm_f32x4_splat(v); }
 
-/* e^x, Cephes expf (range reduction by ln 2 in two parts, degree-6 polynomial): ~1 ulp in [-87, 88]. */
+/*
+ * e^x, Cephes expf (range reduction by ln 2 in two parts, degree-6 polynomial): ~1 ulp in [-87, 88]. pmin/pmax
+ * (one x86 instruction each; a NaN input stays NaN) rather than min/max, whose NaN and ±0 rules cost ~7; 2^n
+ * from n's bits after adding 1.5·2^23 (n then sits in the low mantissa bits) rather than a saturating convert.
+ */
 static inline v128_t exp4(v128_t x) {
-  x = wasm_f32x4_min(wasm_f32x4_max(x, splat(-87.0f)), splat(88.0f));
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, splat(-87.0f)), splat(88.0f));
   const v128_t n = wasm_f32x4_floor(wasm_f32x4_add(wasm_f32x4_mul(x, splat(1.44269504088896341f)), splat(0.5f)));
   x = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(0.693359375f)));
   x = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(-2.12194440e-4f)));
@@ -380,7 +384,8 @@ static inline v128_t exp4(v128_t x) {
   y = wasm_f32x4_add(wasm_f32x4_mul(y, x), splat(1.6666665459e-1f));
   y = wasm_f32x4_add(wasm_f32x4_mul(y, x), splat(5.0000001201e-1f));
   y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(y, x2), x), splat(1.0f));
-  const v128_t two_to_n = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  const v128_t n_bits = wasm_f32x4_add(n, splat(12582912.0f)); /* bits 0x4B400000 + n */
+  const v128_t two_to_n = wasm_i32x4_shl(wasm_i32x4_add(n_bits, wasm_i32x4_splat(127 - 0x4B400000)), 23);
   return wasm_f32x4_mul(y, two_to_n);
 }
 
