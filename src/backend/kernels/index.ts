@@ -5,7 +5,7 @@ import { equalConfig } from './equal.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { gatherV2Config } from './gather_v2.js';
-import { fusedLstmConfig, fusedLstmGradConfig } from './lstm.js';
+import { fusedLstmConfig, fusedLstmGradConfig, identityConfig } from './lstm.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { sumConfig } from './sum.js';
 import { MissingWasmKernelError } from './wasm_ops.js';
@@ -27,6 +27,7 @@ const wrappingKernels: Readonly<Record<string, (original: KernelFunc) => KernelC
   Equal: equalConfig,
   Conv2DBackpropInput: conv2DBackpropInputConfig,
   GatherV2: gatherV2Config,
+  Identity: identityConfig,
   Sum: sumConfig,
 };
 
