@@ -11,6 +11,9 @@
  * shares memory with the backend, and a data segment would overwrite the backend's own data), no libc. The
  * stack (__stack_pointer) is pointed at a block malloc'ed from the backend when the module is instantiated.
  *
+ * Each export's arguments are also named, once, in SIMD_KERNEL_SIGNATURES of simd/module.ts, from which the
+ * TypeScript side's types and calls derive; the loader checks every export's arity against it.
+ *
  * Build: npm run build:kernels (clang/lld 14+ with the wasm32 target: `apt-get install clang lld`).
  */
 #include <wasm_simd128.h>
