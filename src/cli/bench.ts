@@ -9,12 +9,14 @@ import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { benchmarkKernels, type KernelBenchResult } from '../../bench/kernels.js';
-import { benchmarkModel, type ModelBenchResult } from '../../bench/models.js';
-import { benchmarkOptimizers, OPTIMIZER_GOAL, OPTIMIZER_PARAMETERS, type OptimizerBenchResult } from '../../bench/optimizers.js';
+import { benchmarkKernels, type KernelBenchResult } from '../bench/kernels.js';
+import { benchmarkModel, type ModelBenchResult } from '../bench/models.js';
+import { benchmarkOptimizers, OPTIMIZER_GOAL, OPTIMIZER_PARAMETERS, type OptimizerBenchResult } from '../bench/optimizers.js';
+import type { Findings } from '../../experiments/claims/index.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
-import { BACKEND_NAMES, BackendUnavailableError, selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { BACKEND_NAMES, selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
+import { BackendUnavailableError } from '../backend/errors.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { describeEnvironment } from '../results/environment.js';
 import type { EnvironmentInfo } from '../results/schema.js';
 import type { ModelExperiment } from '../train/definition.js';
@@ -24,7 +26,7 @@ import { runCommand } from './run.js';
 const PARTS = ['kernels', 'optimizers', 'models'] as const;
 type Part = (typeof PARTS)[number];
 
-const MODEL_EXPERIMENTS = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment => e.kind === 'model');
+const MODEL_EXPERIMENTS = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment & Findings => e.kind === 'model');
 
 interface CliOptions {
   only: Part[];
@@ -90,13 +92,17 @@ function printOptimizers(results: OptimizerBenchResult[]): void {
 }
 
 function printModels(results: ModelBenchResult[]): void {
-  const table = new Table({ head: ['experiment', 'backend', 'batch', 'samples/s (median)', 'ms/step', 'rounds (samples/s)', 'largest kernels in one step (ms)'] });
+  const table = new Table({
+    head: ['experiment', 'backend', 'batch', 'samples/s (median)', 'ms/step', 'rounds (samples/s)', 'per CPU-second (median)', 'profiled step: kernels + overhead (ms)', 'largest kernels in it (ms)'],
+  });
   for (const r of results) {
     const kernels = (r.kernelMs ?? []).slice(0, 6).map((k) => `${k.kernel} ${k.ms.toFixed(0)}`);
-    if (r.outsideKernelsMs !== undefined) kernels.push(`outside kernels ${r.outsideKernelsMs.toFixed(0)}`);
+    const split = r.insideKernelsMs === undefined || r.outsideKernelsMs === undefined
+      ? '—'
+      : `${r.insideKernelsMs.toFixed(0)} + ${r.outsideKernelsMs.toFixed(0)} (${((100 * r.outsideKernelsMs) / (r.insideKernelsMs + r.outsideKernelsMs)).toFixed(0)}% overhead)`;
     table.push([
       `${r.experiment} (${r.profile})`, r.backend, r.batchSize, fixed(r.medianSamplesPerSecond), fixed(r.medianStepMs),
-      r.samplesPerSecond.map((v) => v.toFixed(0)).join(' '), kernels.join('\n'),
+      r.samplesPerSecond.map((v) => v.toFixed(0)).join(' '), fixed(r.medianSamplesPerCpuSecond), split, kernels.join('\n'),
     ]);
   }
   log(table.toString());

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { DataContext } from '../train/definition.js';
+import type { DataContext } from './types.js';
 import { FASHION_MNIST_FILES } from './datasets.js';
 import { DataFormatError } from './errors.js';
 import { fetchFile, unusableFileError } from './fetch.js';
@@ -48,6 +48,8 @@ export async function loadFashionMnist(ctx: DataContext, options: FashionMnistOp
   const train = await readSplit(trainImages, trainLabels, options.trainLimit, ctx);
   const test = await readSplit(testImages, testLabels, options.testLimit, ctx);
   const provenance = (item: FetchedItem) => ({
+    size: item.file.size,
+    sha256: item.file.sha256,
     source: item.fetched.source,
     origin: item.fetched.origin,
     verification: item.fetched.verification,

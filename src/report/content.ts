@@ -4,17 +4,17 @@
  */
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import type { RunResults } from '../results/schema.js';
-import type { Claim, Verdict } from './claims.js';
-import { completionOf, completionText, NOT_FINISHED } from './completion.js';
+import type { Claim, ClaimVerdict } from '../claims/claim.js';
+import { completionOf, completionText, NOT_FINISHED } from '../results/completion.js';
+import { rankingLoss, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 import { dataNotes } from './dataNotes.js';
 import { finalMetric, type Chart } from './specs.js';
-import { rankingLoss, type RunSummary, type Series } from './summary.js';
 
 export interface Cell {
   text: string;
   best?: boolean;
   /** Styling hint for HTML, e.g. the verdict colour. */
-  tone?: Verdict;
+  tone?: ClaimVerdict;
 }
 
 export interface Table {
@@ -26,7 +26,7 @@ export interface ScoredClaim {
   id: string;
   statement: string;
   criterion: string;
-  verdict: Verdict;
+  verdict: ClaimVerdict;
   evidence: string;
 }
 
@@ -50,7 +50,7 @@ export interface ReportContent {
 export const NO_CHARTS = 'No charts: no optimizer has finished with values to draw yet.';
 
 /** Marks every common font has (DejaVu, system UI fonts), unlike emoji. */
-export const VERDICT_TEXT: Record<Verdict, string> = { reproduced: '✓ reproduced', 'not-reproduced': '✗ not reproduced', inconclusive: '? inconclusive' };
+export const VERDICT_TEXT: Record<ClaimVerdict, string> = { reproduced: '✓ reproduced', 'not-reproduced': '✗ not reproduced', inconclusive: '? inconclusive' };
 
 /** Scores every claim; a claim that throws is inconclusive (with the error) rather than sinking the report. */
 export function scoreClaims(claims: Claim[], results: RunResults): ScoredClaim[] {
@@ -64,7 +64,7 @@ export function scoreClaims(claims: Claim[], results: RunResults): ScoredClaim[]
   });
 }
 
-function statusText(series: Series): string {
+function statusText(series: OptimizerSeries): string {
   if (series.status === 'skipped') return `${NOT_FINISHED}${series.reason ? ` (${series.reason})` : ''}`;
   return series.status === 'ok' ? 'ok' : (series.reason ?? series.status);
 }
@@ -126,8 +126,8 @@ function surfaceResultsTable(results: RunResults, summary: RunSummary): Table {
 }
 
 /** The lowest of `values` (finite, not null) and the series it belongs to. */
-function lowest(series: Series[], values: (number | null)[]): { series: Series; value: number } | null {
-  let best: { series: Series; value: number } | null = null;
+function lowest(series: OptimizerSeries[], values: (number | null)[]): { series: OptimizerSeries; value: number } | null {
+  let best: { series: OptimizerSeries; value: number } | null = null;
   values.forEach((value, i) => {
     if (value !== null && Number.isFinite(value) && (best === null || value < best.value)) best = { series: series[i], value };
   });
@@ -229,6 +229,6 @@ export function scorecardTable(scorecard: ScoredClaim[]): Table {
 }
 
 export function scorecardTally(scorecard: ScoredClaim[]): string {
-  const count = (verdict: Verdict) => scorecard.filter((c) => c.verdict === verdict).length;
+  const count = (verdict: ClaimVerdict) => scorecard.filter((c) => c.verdict === verdict).length;
   return `${count('reproduced')} of ${scorecard.length} findings reproduced, ${count('not-reproduced')} not reproduced, ${count('inconclusive')} inconclusive.`;
 }

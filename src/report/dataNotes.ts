@@ -1,18 +1,14 @@
 /**
  * settings.data as a reader wants it: plain phrases, no raw JSON, no paths of the machine that ran (a file is
- * named by its file name, with the size and sha256 the dataset registry knows for it).
+ * named by its file name, with its size and a short sha256 when the data notes record them).
  */
 import path from 'node:path';
 import { formatNumber } from '../common/numbers.js';
-import { ALL_REMOTE_FILES } from '../data/datasets.js';
-import type { RemoteFile } from '../data/types.js';
 
 export interface Fact {
   label: string;
   value: string;
 }
-
-const KNOWN_FILES: ReadonlyMap<string, RemoteFile> = new Map(ALL_REMOTE_FILES.map((file) => [path.posix.basename(file.id), file]));
 
 /** "trainSamples" → "train samples". */
 export function humanize(key: string): string {
@@ -25,14 +21,14 @@ function megabytes(bytes: number): string {
   return bytes >= 1e6 ? `${formatNumber(bytes / 1e6)} MB` : bytes >= 1e3 ? `${formatNumber(bytes / 1e3)} kB` : `${bytes} bytes`;
 }
 
-/** A file by its name, with size and a short sha256 when the dataset registry knows it. */
-export function fileText(location: string): string {
+/** A file by its name, with its size and a short sha256 when known. */
+export function fileText(location: string, known: { size?: unknown; sha256?: unknown } = {}): string {
   const name = path.basename(location.replace(/\\/g, '/'));
-  const known = KNOWN_FILES.get(name);
-  if (!known) return name;
-  const hash = known.sha256 ? `, sha256 ${known.sha256.slice(0, 12)}…` : '';
-  if (known.size === undefined) return name;
-  return `${name} (${megabytes(known.size)}${hash})`;
+  const details = [
+    ...(typeof known.size === 'number' ? [megabytes(known.size)] : []),
+    ...(typeof known.sha256 === 'string' ? [`sha256 ${known.sha256.slice(0, 12)}…`] : []),
+  ];
+  return details.length ? `${name} (${details.join(', ')})` : name;
 }
 
 function scalarText(value: unknown): string {
@@ -48,7 +44,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /** A (source, origin, verification) record of src/data/fetch.ts: "train-images… (26.4 MB, sha256 …), mirror, verified by sha256". */
 function provenanceText(record: Record<string, unknown>): string | null {
   if (typeof record.origin !== 'string') return null;
-  const origin = isLocalPath(record.origin) ? fileText(record.origin) : record.origin;
+  const origin = isLocalPath(record.origin) ? fileText(record.origin, record) : record.origin;
   const parts = [origin, ...(record.source ? [`from the ${scalarText(record.source)}`] : []), ...(record.verification ? [`verified by ${scalarText(record.verification)}`] : [])];
   return parts.join(', ');
 }

@@ -2,13 +2,13 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import type { RunResults } from '../results/schema.js';
 import { escapeHtml, pageShell } from './html.js';
-import { completionText } from './completion.js';
+import { completionText } from '../results/completion.js';
+import { summarizeRun } from '../results/summary.js';
 import { headline } from './content.js';
-import { summarize } from './summary.js';
 
 export const INDEX_FILE = 'index.html';
 
@@ -55,7 +55,7 @@ function row(root: string, listed: Listed): string {
   const runName = path.relative(root, listed.dir).split(path.sep).join(' / ');
   if (!listed.results) return `<tr><td colspan="5">${escapeHtml(runName)}</td><td>unreadable: ${escapeHtml(listed.error ?? '')}</td></tr>`;
   const r = listed.results;
-  const best = headline(r, summarize(r));
+  const best = headline(r, summarizeRun(r));
   const link = existsSync(path.join(listed.dir, 'report.html')) ? `<a href="${escapeHtml(href)}">report</a>` : 'no report yet';
   return `<tr><td>${escapeHtml(r.startedAt)}</td><td>${escapeHtml(r.title)}<br><span class="note">${escapeHtml(runName)}</span></td><td>${escapeHtml(r.profile)}</td><td>${escapeHtml(statusText(r))}</td><td>${best.length ? best.map(escapeHtml).join('<br>') : '—'}</td><td>${link}</td></tr>`;
 }

@@ -8,6 +8,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { expressionFunction, parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { formatNumber } from '../common/numbers.js';
+import { MissingFontError } from './errors.js';
 import { NUMBER_FORMAT_TYPE } from './specs.js';
 
 // Axes and tooltips format numbers like the report's tables (the browser registers the same function: html.ts).
@@ -16,13 +17,6 @@ expressionFunction(NUMBER_FORMAT_TYPE, (value: number) => formatNumber(value));
 /** DejaVu Sans from Debian's fonts-dejavu-core, where Debian and Ubuntu install it. */
 const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/usr/share/fonts/dejavu/DejaVuSans.ttf'];
 const FONT_FAMILY = 'DejaVu Sans';
-
-export class MissingFontError extends Error {
-  constructor() {
-    super(`No font for PNG charts: none of ${FONT_CANDIDATES.join(', ')} exists. Install one, e.g. 'apt-get install fonts-dejavu-core'.`);
-    this.name = 'MissingFontError';
-  }
-}
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
@@ -35,7 +29,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 function fontFile(): string {
   const found = FONT_CANDIDATES.find((file) => existsSync(file));
-  if (!found) throw new MissingFontError();
+  if (!found) throw new MissingFontError(FONT_CANDIDATES);
   return found;
 }
 

@@ -129,4 +129,10 @@ export interface RunResults {
    * say which units are planned but not finished. Optional: runs written before it was added lack it.
    */
   plannedUnits?: PlannedUnitRecord[];
+  /**
+   * True when the experiment's curves do not depend on the seed (the cost surfaces: no data, no
+   * initialisation, no shuffling): the run trains one seed, and a baseline made from it needs no more.
+   * Absent in runs written before it existed, and for experiments that depend on the seed.
+   */
+  deterministic?: boolean;
 }

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatNumber } from '../../src/common/numbers.js';
 import { buildBaseline } from '../../src/check/baseline.js';
 import { checkRun } from '../../src/check/compare.js';
-import { renderMarkdown as renderCheckMarkdown } from '../../src/check/markdown.js';
+import { renderCheckMarkdown } from '../../src/check/markdown.js';
 import { writeReport } from '../../src/report/index.js';
 import { MAX_CURVE_POINTS, SERIES_LINES } from '../../src/report/specs.js';
 import { mergeRuns } from '../../src/results/merge.js';

@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNumber } from '../../src/common/numbers.js';
 import { writeReport } from '../../src/report/index.js';
+import { SURFACES } from '../../experiments/costSurfaces.js';
 import { SERIES_LINES } from '../../src/report/specs.js';
 import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
 import { bostonLike, surfacesLike } from '../fixtures/results/sampleRuns.js';
@@ -117,7 +118,7 @@ describe('report.html in Chromium', () => {
   }, BROWSER_TIMEOUT);
 
   it('draws the surfaces chart with one trajectory per optimizer that ran ok', async () => {
-    const { html } = await writeReport(await writeRun(root, surfacesLike()));
+    const { html } = await writeReport(await writeRun(root, surfacesLike()), { surfaces: SURFACES });
     const { page, charts, requests, consoleErrors } = await chartsOf(html);
     try {
       expect(requests).toEqual([pathToFileURL(html).href]);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { reachesTargetFirst } from '../../src/report/claimKit.js';
+import { reachesTargetFirst } from '../../src/claims/kit.js';
 import { buildContent, headline } from '../../src/report/content.js';
 import { buildCharts } from '../../src/report/specs.js';
-import { summarize } from '../../src/report/summary.js';
+import { summarizeRun } from '../../src/results/summary.js';
 import type { RunResults } from '../../src/results/schema.js';
-import { SURFACES } from '../../src/train/surfaces.js';
+import { SURFACES } from '../../experiments/costSurfaces.js';
 import { makeResults } from '../fixtures/results/makeResults.js';
 import { surfacesLike } from '../fixtures/results/sampleRuns.js';
 
 const contentOf = (results: RunResults) => {
-  const summary = summarize(results);
+  const summary = summarizeRun(results);
   return buildContent(results, summary, buildCharts(results, summary, SURFACES), []);
 };
 
@@ -27,19 +27,19 @@ describe('the headline', () => {
       { optimizer: 'adam', loss: [2, 0.6], valLoss: [2, 0.5693] },
       { optimizer: 'nadam', loss: [2, 0.5], valLoss: [2, 0.7] },
     ]);
-    expect(headline(results, summarize(results))).toEqual(['Lowest final validation loss: Adam (0.5693)']);
+    expect(headline(results, summarizeRun(results))).toEqual(['Lowest final validation loss: Adam (0.5693)']);
     expect(starred(results, 'final val loss')).toEqual(['Adam']);
     expect(starred(results, 'final loss')).toEqual(['Nadam']);
   });
 
   it('says "training loss" for a run without validation', () => {
     const results = makeResults([{ optimizer: 'adam', loss: [2, 1], valLoss: [null, null] }, { optimizer: 'sgd', loss: [2, 1.5], valLoss: [null, null] }]);
-    expect(headline(results, summarize(results))).toEqual(['Lowest final training loss: Adam (1)']);
+    expect(headline(results, summarizeRun(results))).toEqual(['Lowest final training loss: Adam (1)']);
   });
 
   it("names each surface and the optimizer its column's ★ marks", () => {
     const results = surfacesLike();
-    const [line] = headline(results, summarize(results));
+    const [line] = headline(results, summarizeRun(results));
     const surfaces = [...new Set(results.runs.flatMap((r) => r.trajectories ?? []).map((t) => t.surface))];
     expect(surfaces.length).toBeGreaterThan(0);
     for (const surface of surfaces) {
@@ -64,7 +64,7 @@ describe('report content', () => {
     const facts = contentOf(results).facts.filter((f) => f.label.startsWith('Data'));
     const text = facts.map((f) => `${f.label}: ${f.value}`).join('\n');
     expect(text).not.toMatch(/[{}"]|\/work\//);
-    expect(text).toContain('Data: origin: boston_housing.npz (57.03 kB, sha256 f553886a1f8d…)');
+    expect(text).toContain('Data: origin: boston_housing.npz');
     expect(text).toContain('Data: learning rates, per optimizer: adam 0.3, sgd 0.003');
     expect(text).toContain('Data: learning rates, rationale: tuned per optimizer');
   });

@@ -9,11 +9,10 @@
  * - Claims about "the others" / "most optimizers" use the optimizers that ran ok.
  */
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
-import { OPTIMIZERS } from '../optimizers/registry.js';
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
-import type { Claim, ClaimScore, Verdict } from './claims.js';
-import { completionOf, NOT_FINISHED } from './completion.js';
-import { primarySeries, primarySeriesAll, summarize, type RunSummary, type Series } from './summary.js';
+import { completionOf, NOT_FINISHED } from '../results/completion.js';
+import type { Claim, ClaimScore, ClaimVerdict } from './claim.js';
+import { primarySeries, primarySeriesAll, summarizeRun, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 /** A per-epoch quantity of a series. 'valMetric' follows settings.metric.higherIsBetter; losses are lower-better. */
 export type Measure = 'loss' | 'valLoss' | 'valMetric';
@@ -25,10 +24,10 @@ interface ClaimText {
 
 const MEASURE_NAMES: Record<Measure, string> = { loss: 'train loss', valLoss: 'validation loss', valMetric: 'validation metric' };
 
-const verdictOf = (holds: boolean): Verdict => (holds ? 'reproduced' : 'not-reproduced');
+const verdictOf = (holds: boolean): ClaimVerdict => (holds ? 'reproduced' : 'not-reproduced');
 const inconclusive = (evidence: string): ClaimScore => ({ verdict: 'inconclusive', evidence });
 
-function curveOf(series: Series, measure: Measure): number[] | null {
+function curveOf(series: OptimizerSeries, measure: Measure): number[] | null {
   const values = series.curve.map((e) => (measure === 'loss' ? e.loss.mean : (e[measure]?.mean ?? null)));
   return values.length > 0 && values.every((v): v is number => v !== null) ? values : null;
 }
@@ -38,7 +37,7 @@ function higherIsBetter(results: RunResults, measure: Measure): boolean {
 }
 
 /** The ok primary series of every optimizer that has the measure, with its curve. */
-function okCurves(summary: RunSummary, measure: Measure): { series: Series; curve: number[] }[] {
+function okCurves(summary: RunSummary, measure: Measure): { series: OptimizerSeries; curve: number[] }[] {
   return primarySeriesAll(summary)
     .filter((s) => s.status === 'ok')
     .flatMap((series) => {
@@ -53,17 +52,17 @@ function okCurves(summary: RunSummary, measure: Measure): { series: Series; curv
  */
 function defineClaim(
   text: ClaimText & { criterion: string; optimizers: string[] },
-  judge: (results: RunResults, summary: RunSummary, named: Map<string, Series>) => ClaimScore,
+  judge: (results: RunResults, summary: RunSummary, named: Map<string, OptimizerSeries>) => ClaimScore,
 ): Claim {
   return {
     ...text,
     score(results) {
-      const summary = summarize(results);
-      const named = new Map<string, Series>();
+      const summary = summarizeRun(results);
+      const named = new Map<string, OptimizerSeries>();
       for (const optimizer of text.optimizers) {
         const series = primarySeries(summary, optimizer);
-        const unfinished = !series ? completionOf(results).unfinished.some((unit) => unit.optimizer === optimizer) : series.status === 'skipped';
-        if (unfinished) return inconclusive(`${series?.name ?? OPTIMIZERS[optimizer]?.label ?? optimizer} is ${NOT_FINISHED} in this run.`);
+        const pending = series ? undefined : completionOf(results).unfinished.find((unit) => unit.optimizer === optimizer);
+        if (pending || series?.status === 'skipped') return inconclusive(`${series?.name ?? pending!.name} is ${NOT_FINISHED} in this run.`);
         if (!series) return inconclusive(`${optimizer} is not in this run.`);
         if (series.status !== 'ok') return inconclusive(`${series.name} did not run ok (${series.reason ?? series.status}).`);
         named.set(optimizer, series);
@@ -73,7 +72,7 @@ function defineClaim(
   };
 }
 
-function requireCurve(series: Series, measure: Measure): number[] | ClaimScore {
+function requireCurve(series: OptimizerSeries, measure: Measure): number[] | ClaimScore {
   return curveOf(series, measure) ?? inconclusive(`${series.name} has no ${MEASURE_NAMES[measure]} per epoch.`);
 }
 
@@ -262,7 +261,7 @@ interface OverfitCheck {
  * Overfitting: the validation-loss minimum comes before the last epoch, the final validation loss is at
  * least `minRisePct`% above that minimum, and the train loss still fell after it.
  */
-function checkOverfitting(series: Series, minRisePct: number): OverfitCheck | null {
+function checkOverfitting(series: OptimizerSeries, minRisePct: number): OverfitCheck | null {
   const val = curveOf(series, 'valLoss');
   const train = curveOf(series, 'loss');
   if (!val || !train) return null;
@@ -363,7 +362,7 @@ export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
     optimizers: [...new Set(parts.flatMap((p) => p.optimizers))],
     score(results) {
       const scores = parts.map((p) => p.score(results));
-      const verdict: Verdict = scores.some((s) => s.verdict === 'not-reproduced')
+      const verdict: ClaimVerdict = scores.some((s) => s.verdict === 'not-reproduced')
         ? 'not-reproduced'
         : scores.some((s) => s.verdict === 'inconclusive')
           ? 'inconclusive'
@@ -376,11 +375,11 @@ export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
 // ---------------------------------------------------------------------------------------------------
 // Cost-surface claims (the surfaces experiment): judged on the trajectories of each optimizer's primary series.
 
-function trajectoriesOn(series: Series, surface: string): SurfaceTrajectory[] {
+function trajectoriesOn(series: OptimizerSeries, surface: string): SurfaceTrajectory[] {
   return series.runs.flatMap((run) => run.trajectories ?? []).filter((t) => t.surface === surface);
 }
 
-function requireTrajectories(series: Series, surface: string): SurfaceTrajectory[] | ClaimScore {
+function requireTrajectories(series: OptimizerSeries, surface: string): SurfaceTrajectory[] | ClaimScore {
   const found = trajectoriesOn(series, surface);
   return found.length > 0 ? found : inconclusive(`${series.name} has no trajectory on '${surface}'.`);
 }

@@ -3,12 +3,14 @@
  * units) reports its finished units and lists the planned-but-unfinished ones as such.
  */
 import { OPTIMIZERS } from '../optimizers/registry.js';
-import type { PlannedUnitRecord, RunResults } from '../results/schema.js';
-import { selectShard } from '../train/shard.js';
+import type { PlannedUnitRecord, RunResults } from './schema.js';
+import { selectShard } from './shard.js';
 
 export interface UnfinishedUnit {
   id: string;
   optimizer: string;
+  /** The optimizer's display name, e.g. "Adam". */
+  name: string;
   /** "Adam (scratch) seed 2", as a reader names the unit. */
   label: string;
 }
@@ -33,7 +35,7 @@ function labelOf(unit: Pick<PlannedUnitRecord, 'optimizer' | 'impl' | 'seed' | '
 /** The units this run directory is meant to hold, when it recorded them. */
 function plan(results: RunResults): PlannedUnitRecord[] | null {
   if (results.plannedUnits) return results.plannedUnits;
-  // A shard records the whole plan; its own part is dealt round-robin (src/train/shard.ts).
+  // A shard records the whole plan; its own part is dealt round-robin (src/results/shard.ts).
   if (results.shard) return selectShard(results.shard.plannedUnits, results.shard);
   return null;
 }
@@ -49,7 +51,7 @@ export function completionOf(results: RunResults): Completion {
   return {
     finished: finishedRuns.length,
     planned: planned ? Math.max(planned.length, finishedRuns.length) : results.runs.length > finishedRuns.length ? results.runs.length : null,
-    unfinished: missing.map((unit) => ({ id: unit.id, optimizer: unit.optimizer, label: labelOf(unit, results) })),
+    unfinished: missing.map((unit) => ({ id: unit.id, optimizer: unit.optimizer, name: OPTIMIZERS[unit.optimizer]?.label ?? unit.optimizer, label: labelOf(unit, results) })),
   };
 }
 
