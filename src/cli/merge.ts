@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { writeReport } from '../report/index.js';
+import { STUDY_FILES } from '../report/study.js';
 import { MergeError, mergeRunDirectories } from '../results/merge.js';
 import { runCommand } from './run.js';
 
@@ -23,7 +24,10 @@ export function buildProgram(): Command {
       log(`merged ${runDirs.length} run directories: ${results.runs.length - missing.length} units of ${results.experiment} (profile '${results.profile}')`);
       if (missing.length) log(`partial: missing ${missing.length} unit(s): ${missing.join(', ')}`);
       log(`results: ${path.join(runDir, 'results.json')}`);
-      if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+      if (options.report) {
+        log(`report: ${(await writeReport(runDir)).html}`);
+        log(`study:  ${path.join(path.resolve(options.out), STUDY_FILES.html)} (every experiment's newest run, and the findings across them)`);
+      }
     });
 }
 

@@ -117,7 +117,7 @@ ${table(content.results)}
 <p class="note">Hover or tap a point for its values.</p>
 ${figures}
 <h2>Findings scorecard</h2>
-<p>${escapeHtml(scorecardTally(content.scorecard))}</p>
+<p>${escapeHtml(scorecardTally(content.scorecard, content.scorecardCaveat))}</p>
 ${table(scorecardTable(content.scorecard))}
 <h2>Optimizer conventions</h2>
 ${table(content.conventions)}

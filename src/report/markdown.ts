@@ -31,7 +31,7 @@ export function renderMarkdown(content: ReportContent): string {
     '## Charts',
     content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n'),
     '## Findings scorecard',
-    escapeMarkdown(scorecardTally(content.scorecard)),
+    escapeMarkdown(scorecardTally(content.scorecard, content.scorecardCaveat)),
     table(scorecardTable(content.scorecard)),
     '## Optimizer conventions',
     table(content.conventions),
