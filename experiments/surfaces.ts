@@ -73,7 +73,8 @@ export const surfaces: SurfaceExperiment = {
     + 'which none diverges on Beale\'s steep wall; RMSprop, Adam, Adamax, Nadam and AdamW (step ≈ rate per '
     + 'coordinate) 0.02; Adagrad and Ftrl (step shrinking as 1/√t) 0.3; Adadelta (Keras convention, unit-free) '
     + '1.0, the rate Keras documents as matching its paper. Not tuned per optimizer: a per-optimizer best rate '
-    + 'would erase what the figures show. Reasons in experiments/surfaces.ts. `--lr` replaces the table with the '
+    + 'would erase what the figures show. Reasons in experiments/surfaces.ts. tfjs\'s built-in Adadelta (--impl '
+    + 'builtin) steps exactly like SGD, so at 1.0 it diverges. `--lr` replaces the table with the '
     + 'same rates for every optimizer.',
   defaultProfile: 'quick',
   profiles: {

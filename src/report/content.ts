@@ -160,10 +160,11 @@ export function buildContent(results: RunResults, summary: RunSummary, charts: C
   };
 }
 
-/** "✓ reproduced — in 3 of 3 seeds", "? inconclusive: run too short". */
+/** "✓ reproduced — reproduced in 3 of 3 seeds", "? inconclusive: run too short — reproduced in 0 of 3 seeds, inconclusive in 3". */
 export function verdictText(claim: ScoredClaim): string {
   const qualifier = claim.qualifier ? `: ${claim.qualifier}` : '';
-  const seeds = claim.seeds ? ` — reproduced in ${claim.seeds.reproduced} of ${claim.seeds.total} seeds` : '';
+  const undecided = claim.seeds?.inconclusive ? `, inconclusive in ${claim.seeds.inconclusive}` : '';
+  const seeds = claim.seeds ? ` — reproduced in ${claim.seeds.reproduced} of ${claim.seeds.total} seeds${undecided}` : '';
   return `${VERDICT_TEXT[claim.verdict]}${qualifier}${seeds}`;
 }
 
