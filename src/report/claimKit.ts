@@ -192,10 +192,10 @@ export function bestFinal(options: ClaimText & { optimizers: string[]; measure?:
         restsOnTolerance ||= (rank >= topK && gap <= tolerance) || closeOther;
         return { ok: rank < topK || gap <= tolerance, text: `${series.name} ${formatNumber(value)} (rank ${rank + 1} of ${ranked.length})` };
       });
-      const spread = restsOnTolerance
-        ? ` Within the ${tolerance * 100}% tolerance; seed spread: ${[...new Set([...optimizers.flatMap((o) => ranked.filter((r) => r.series.optimizer === o)), best].map((r) => r.series))]
-          .map((s) => seedSpread(s, measure, at, higher)).filter(Boolean).join('; ') || 'one seed'}.`
-        : '';
+      // The named optimizers and the best one: the values whose closeness the verdict rests on.
+      const shown = [...new Set([...ranked.filter((r) => optimizers.includes(r.series.optimizer)), best].map((r) => r.series))];
+      const spreads = shown.map((s) => seedSpread(s, measure, at, higher)).filter(Boolean);
+      const spread = restsOnTolerance ? ` Within the ${tolerance * 100}% tolerance; seed spread: ${spreads.join('; ') || 'one seed'}.` : '';
       return {
         verdict: verdictOf(parts.every((p) => p.ok)),
         evidence: `${reading}: ${parts.map((p) => p.text).join('; ')}; best ${best.series.name} ${formatNumber(best.value)}.${spread}`,
