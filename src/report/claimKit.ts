@@ -192,8 +192,10 @@ export function bestFinal(options: ClaimText & { optimizers: string[]; measure?:
         restsOnTolerance ||= (rank >= topK && gap <= tolerance) || closeOther;
         return { ok: rank < topK || gap <= tolerance, text: `${series.name} ${formatNumber(value)} (rank ${rank + 1} of ${ranked.length})` };
       });
-      // The named optimizers and the best one: the values whose closeness the verdict rests on.
-      const shown = [...new Set([...ranked.filter((r) => optimizers.includes(r.series.optimizer)), best].map((r) => r.series))];
+      // The named optimizers, the best one and those within the tolerance of a named one: the values whose closeness the verdict rests on.
+      const named = ranked.filter((r) => optimizers.includes(r.series.optimizer));
+      const close = ranked.filter((r) => named.some((n) => Math.abs(r.value - n.value) / Math.abs(n.value) <= tolerance));
+      const shown = [...new Set([...named, best, ...close].map((r) => r.series))];
       const spreads = shown.map((s) => seedSpread(s, measure, at, higher)).filter(Boolean);
       const spread = restsOnTolerance ? ` Within the ${tolerance * 100}% tolerance; seed spread: ${spreads.join('; ') || 'one seed'}.` : '';
       return {
