@@ -12,8 +12,8 @@ import { writeFileAtomic } from '../results/atomicWrite.js';
 import type { RunResults } from '../results/schema.js';
 import type { StudyClaim } from './claims.js';
 import { scorecardTable, scorecardTally, verdictText, type Table } from './content.js';
-import { escapeHtml, pageShell } from './html.js';
-import { escapeMarkdown } from './markdown.js';
+import { escapeHtml, pageShell, table as htmlTable } from './html.js';
+import { escapeMarkdown, table as markdownTable } from './markdown.js';
 import { profileCaveat, scoreClaim, scoreStudyClaim, type ScoredClaim } from './scoring.js';
 
 export const STUDY_FILES = { markdown: 'study.md', html: 'study.html' } as const;
@@ -93,11 +93,6 @@ function experimentsTable(card: StudyScorecard): Table {
 
 const heading = (card: StudyScorecard) => `Profile '${card.profile}'`;
 
-function markdownTable(t: Table): string {
-  const row = (cells: string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
-  return [row(t.headers), row(t.headers.map(() => '---')), ...t.rows.map((r) => row(r.map((c) => c.text)))].join('\n');
-}
-
 export function renderStudyMarkdown(cards: StudyScorecard[]): string {
   const sections = ['# The study, finding by finding', 'The newest run of each experiment per profile, scored against the article\'s findings; the overall conclusion is judged across them.'];
   if (!cards.length) sections.push('No runs yet.');
@@ -113,12 +108,6 @@ export function renderStudyMarkdown(cards: StudyScorecard[]): string {
     );
   }
   return `${sections.join('\n\n')}\n`;
-}
-
-function htmlTable(t: Table): string {
-  const head = `<tr>${t.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
-  const rows = t.rows.map((r) => `<tr>${r.map((c) => `<td${c.tone ? ` class="verdict-${c.tone}"` : ''}>${escapeHtml(c.text)}</td>`).join('')}</tr>`).join('\n');
-  return `<div class="scroll"><table><thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** The study-level findings of every profile, compact: for the top of reports/index.html. */
