@@ -1,12 +1,12 @@
 /**
- * Optimizer trajectories on 2-D cost surfaces: the study's figures 3–5 (seeds/001: deep valley, Beale,
- * saddle point) plus Rosenbrock and the course notes' worked examples (seeds/004: ½x² + 2y² − xy and
- * Himmelblau).
- * The surfaces themselves, their starts and minima live in src/train/surfaces.ts.
+ * Optimizer trajectories on 2-D cost surfaces: the study's figures 3–5 (deep valley, Beale, saddle point)
+ * plus Rosenbrock and the course notes' worked examples (½x² + 2y² − xy and Himmelblau); see docs/study.md.
+ * The surfaces themselves, their starts and minima live in experiments/costSurfaces.ts.
  */
-import { SURFACES } from '../src/train/surfaces.js';
+import { SURFACES } from './costSurfaces.js';
 import type { SurfaceExperiment } from '../src/train/definition.js';
 import { claims } from './claims/surfaces.js';
+import type { Findings } from './claims/index.js';
 
 /**
  * One learning rate per family of update rule, the same on every surface, chosen from how the family's
@@ -53,7 +53,7 @@ const LEARNING_RATES: Record<string, number> = {
   adadelta: FAMILY_RATES.adadelta,
 };
 
-export const surfaces: SurfaceExperiment = {
+export const surfaces: SurfaceExperiment & Findings = {
   kind: 'surface',
   name: 'surfaces',
   title: 'Trajectories on 2-D cost surfaces',
@@ -61,8 +61,8 @@ export const surfaces: SurfaceExperiment = {
     + 'steep-walled plateau and a saddle point (the study\'s figures), Rosenbrock\'s curved valley, the course '
     + 'notes\' quadratic and Himmelblau\'s four-minimum function. Each (optimizer, surface, start) gets a fresh optimizer; the '
     + 'result is the path and its final distance to the nearest minimum.',
-  source: 'Figures 3–5 of the study (seeds/001) and the worked gradient-descent examples of seeds/004; '
-    + 'surfaces, starts and minima in src/train/surfaces.ts.',
+  source: 'Figures 3–5 of the study and the worked gradient-descent examples of its course notes (docs/study.md); '
+    + 'surfaces, starts and minima in experiments/costSurfaces.ts.',
   surfaces: SURFACES,
   // The study's eight plus momentum and Nesterov: the "accelerated methods" of its Beale figure.
   defaultOptimizers: ['adadelta', 'adagrad', 'adam', 'adamax', 'ftrl', 'nadam', 'rmsprop', 'sgd', 'momentum', 'nesterov'],

@@ -1,11 +1,11 @@
 /**
- * Boston housing (STUDY.md finding 1): three behaviours — Adadelta does not converge; Adagrad and Ftrl
+ * Boston housing (docs/study.md, finding 1): three behaviours — Adadelta does not converge; Adagrad and Ftrl
  * converge linearly, sub-optimally; the rest find a minimum and generalise well. SGD is irregular
  * ("back and forth"). RMSprop is best in absolute terms. Thresholds were fixed before the study runs
  * were scored; each says why.
  */
-import { allOf, bestFinal, doesNotConverge, fallsShortOfBest, irregular, stillDescending, type RunLength } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { allOf, bestFinal, doesNotConverge, fallsShortOfBest, irregular, stillDescending, type RunLength } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 /** Chollet's 80 epochs at batch 16: the rest have found their minimum, so slow can be told from stuck. */
 const CONVERGED: RunLength = { epochs: 80, why: 'by Chollet\'s 80 epochs (batch 16) the rest have found their minimum; a shorter run cannot tell slow from stuck or best.' };

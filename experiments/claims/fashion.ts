@@ -1,10 +1,10 @@
 /**
- * Fashion-MNIST (STUDY.md finding 2): Adadelta and Ftrl behave poorly; the others minimise similarly at
+ * Fashion-MNIST (docs/study.md, finding 2): Adadelta and Ftrl behave poorly; the others minimise similarly at
  * different speeds. Adam is best overall; RMSprop converges fastest. Thresholds were fixed before the
  * study runs were scored; each says why.
  */
-import { bestFinal, convergesSlowerThan, fallsShortOfBest, minimiseAlike, reachesTargetFirst, type RunLength } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { bestFinal, convergesSlowerThan, fallsShortOfBest, minimiseAlike, reachesTargetFirst, type RunLength } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 /** One pass over the 60,000 training images at batch 128: the article trained on the full set. */
 const ONE_FULL_EPOCH: RunLength = { steps: 469, why: 'the article trained on all 60,000 images; less than one full pass (469 steps at batch 128) shows only the start of training.' };

@@ -1,10 +1,10 @@
 /**
- * IMDB (STUDY.md finding 3): overfitting appears with almost all optimizers (validation loss turns up
+ * IMDB (docs/study.md, finding 3): overfitting appears with almost all optimizers (validation loss turns up
  * while training loss keeps falling). RMSprop reaches the best absolute value; Adam converges most
  * efficiently. Thresholds were fixed before the study runs were scored; each says why.
  */
-import { allOf, bestFinal, overfitsInMost, reachesTargetFirst, type RunLength } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { allOf, bestFinal, overfitsInMost, reachesTargetFirst, type RunLength } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 /** To overfit a model must first fit: two full passes over the study's 25,000 reviews at batch 128. */
 const FITTED: RunLength = {

@@ -3,8 +3,8 @@
  * different problems, so it is a good candidate to try first". Thresholds were fixed before the study
  * runs were scored; each says why.
  */
-import { goodDefaultAcross } from '../../src/report/claimKit.js';
-import type { StudyClaim } from '../../src/report/claims.js';
+import { goodDefaultAcross } from '../../src/claims/kit.js';
+import type { StudyClaim } from '../../src/claims/claim.js';
 
 export const studyClaims: StudyClaim[] = [
   goodDefaultAcross({

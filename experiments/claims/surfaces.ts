@@ -1,20 +1,20 @@
 /**
- * Cost surfaces (STUDY.md, the article's figures 3–5, which are Radford's animations of SGD, momentum,
+ * Cost surfaces (docs/study.md, the article's figures 3–5, which are Radford's animations of SGD, momentum,
  * Nesterov, Adagrad, Adadelta and RMSprop): in a deep valley the methods that scale the step by the
  * gradient converge while SGD never heads the right way; on Beale the accelerated methods overshoot;
  * around a saddle point Adadelta, Adagrad and RMSprop leave much faster. Surface names, starts and minima
- * are those of src/train/surfaces.ts; the learning rates (one per family) those of experiments/surfaces.ts.
+ * are those of experiments/costSurfaces.ts; the learning rates (one per family) those of experiments/surfaces.ts.
  * Thresholds were fixed before the study runs were scored; each says why.
  */
-import { allOf, surfaceConverges, surfaceHeadsAcrossFloor, surfaceLeavesFaster, surfaceOvershoots, surfaceStaysBehind } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { allOf, surfaceConverges, surfaceHeadsAcrossFloor, surfaceLeavesFaster, surfaceOvershoots, surfaceStaysBehind } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 /** The adaptive methods the article's figures show (Adam and its kin are not in them). */
 const STEP_SIZE_ADAPTIVE = ['adadelta', 'adagrad', 'rmsprop'];
 /** The figures' other methods: plain SGD and the two accelerated ones. */
 const GRADIENT_METHODS = ['sgd', 'momentum', 'nesterov'];
 
-/** The long valley's floor runs along +x to its minimum (3, 0) (src/train/surfaces.ts LONG_VALLEY). */
+/** The long valley's floor runs along +x to its minimum (3, 0) (experiments/costSurfaces.ts LONG_VALLEY). */
 const VALLEY = { surface: 'valley', floorDirection: [1, 0] as [number, number], minimum: [3, 0] as [number, number] };
 
 export const claims: Claim[] = [

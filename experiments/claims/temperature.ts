@@ -1,10 +1,10 @@
 /**
- * Jena temperature LSTM (STUDY.md finding 4): Ftrl and Nadam do not find the minimum; Adagrad is
+ * Jena temperature LSTM (docs/study.md, finding 4): Ftrl and Nadam do not find the minimum; Adagrad is
  * sub-optimal; the rest behave similarly, Adam and RMSprop best. Thresholds were fixed before the study
  * runs were scored; each says why.
  */
-import { bestFinal, behaveSimilarly, fallsShortOfBest, type RunLength } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { bestFinal, behaveSimilarly, fallsShortOfBest, type RunLength } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 /** Chollet's recurrent models (DLwP §6.3) reach their validation plateau around epoch 10 of 20. */
 const PLATEAU: RunLength = { epochs: 10, why: 'Chollet\'s recurrent models on these windows reach their validation plateau around epoch 10 of 20.' };

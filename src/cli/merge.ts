@@ -5,9 +5,10 @@
  */
 import { Command } from 'commander';
 import path from 'node:path';
-import { writeReport } from '../report/index.js';
+import { writeRunReport } from './writeRunReport.js';
+import { mergeRunDirectories } from '../results/merge.js';
+import { MergeError } from '../results/errors.js';
 import { STUDY_FILES } from '../report/study.js';
-import { MergeError, mergeRunDirectories } from '../results/merge.js';
 import { runCommand } from './run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
       if (missing.length) log(`partial: missing ${missing.length} unit(s): ${missing.join(', ')}`);
       log(`results: ${path.join(runDir, 'results.json')}`);
       if (options.report) {
-        log(`report: ${(await writeReport(runDir)).html}`);
+        log(`report: ${(await writeRunReport(runDir)).html}`);
         log(`study:  ${path.join(path.resolve(options.out), STUDY_FILES.html)} (every experiment's newest run, and the findings across them)`);
       }
     });

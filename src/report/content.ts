@@ -3,17 +3,17 @@
  * two always carry the same facts, tables and verdicts.
  */
 import type { RunResults } from '../results/schema.js';
-import type { Claim, Verdict } from './claims.js';
-import { formatNumber } from './claimKit.js';
+import type { Claim, ClaimVerdict } from '../claims/claim.js';
+import { formatNumber } from '../claims/kit.js';
 import { profileCaveat, scoreClaim, type ScoredClaim } from './scoring.js';
 import { finalMetric, type Chart } from './specs.js';
-import { primarySeriesAll, rankingLoss, type RunSummary, type Series } from './summary.js';
+import { primarySeriesAll, rankingLoss, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 export interface Cell {
   text: string;
   best?: boolean;
   /** Styling hint for HTML, e.g. the verdict colour. */
-  tone?: Verdict;
+  tone?: ClaimVerdict;
 }
 
 export interface Table {
@@ -38,14 +38,14 @@ export interface ReportContent {
 }
 
 /** Marks every common font has (DejaVu, system UI fonts), unlike emoji. */
-export const VERDICT_TEXT: Record<Verdict, string> = { reproduced: '✓ reproduced', 'not-reproduced': '✗ not reproduced', inconclusive: '? inconclusive' };
+export const VERDICT_TEXT: Record<ClaimVerdict, string> = { reproduced: '✓ reproduced', 'not-reproduced': '✗ not reproduced', inconclusive: '? inconclusive' };
 
 /** Scores every claim on the seed mean and per seed (see scoring.ts). */
 export function scoreClaims(claims: Claim[], results: RunResults): ScoredClaim[] {
   return claims.map((claim) => scoreClaim(claim, results));
 }
 
-function statusText(series: Series): string {
+function statusText(series: OptimizerSeries): string {
   return series.status === 'ok' ? 'ok' : (series.reason ?? series.status);
 }
 
@@ -176,7 +176,7 @@ export function scorecardTable(scorecard: ScoredClaim[]): Table {
 }
 
 export function scorecardTally(scorecard: ScoredClaim[], caveat?: string): string {
-  const count = (verdict: Verdict) => scorecard.filter((c) => c.verdict === verdict).length;
+  const count = (verdict: ClaimVerdict) => scorecard.filter((c) => c.verdict === verdict).length;
   const tally = `${count('reproduced')} of ${scorecard.length} findings reproduced, ${count('not-reproduced')} not reproduced, ${count('inconclusive')} inconclusive.`;
   return caveat ? `${tally} ${caveat}` : tally;
 }

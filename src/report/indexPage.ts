@@ -5,13 +5,13 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import type { RunResults } from '../results/schema.js';
-import { formatNumber } from './claimKit.js';
+import { formatNumber } from '../claims/kit.js';
 import { escapeHtml, pageShell } from './html.js';
-import { buildStudyScorecards, studySectionHtml, writeStudyReport } from './study.js';
-import { primarySeriesAll, rankingLoss, summarize } from './summary.js';
+import { buildStudyScorecards, studySectionHtml, writeStudyReport, type StudyClaims } from './study.js';
+import { primarySeriesAll, rankingLoss, summarizeRun } from '../results/summary.js';
 
 export const INDEX_FILE = 'index.html';
 
@@ -52,18 +52,22 @@ function row(root: string, listed: Listed): string {
   const runName = path.relative(root, listed.dir).split(path.sep).join(' / ');
   if (!listed.results) return `<tr><td colspan="5">${escapeHtml(runName)}</td><td>unreadable: ${escapeHtml(listed.error ?? '')}</td></tr>`;
   const r = listed.results;
-  const series = primarySeriesAll(summarize(r));
+  const series = primarySeriesAll(summarizeRun(r));
   const ok = series.filter((s) => s.status === 'ok');
   const best = ok.filter((s) => rankingLoss(s) !== null).sort((a, b) => rankingLoss(a)! - rankingLoss(b)!)[0];
   const link = existsSync(path.join(listed.dir, 'report.html')) ? `<a href="${escapeHtml(href)}">report</a>` : 'no report yet';
   return `<tr><td>${escapeHtml(r.startedAt)}</td><td>${escapeHtml(r.title)}<br><span class="note">${escapeHtml(runName)}</span></td><td>${escapeHtml(r.profile)}</td><td>${escapeHtml(r.status)}, ${ok.length} of ${series.length} optimizers ok</td><td>${best ? `${escapeHtml(best.label)} (${formatNumber(rankingLoss(best)!)})` : '—'}</td><td>${link}</td></tr>`;
 }
 
-/** Regenerates the index of all runs under `root` and the study report beside it; returns the index's path. */
-export async function writeReportsIndex(root: string): Promise<string> {
+/**
+ * Regenerates the index of all runs under `root` and, given the study's claims, the study report beside
+ * it; returns the index's path.
+ */
+export async function writeReportsIndex(root: string, studyClaims?: StudyClaims): Promise<string> {
   const runs = await listRuns(root);
-  const study = buildStudyScorecards(runs.flatMap((l) => (l.results ? [{ results: l.results, relativeDir: path.relative(root, l.dir).split(path.sep).join('/') }] : [])));
-  await writeStudyReport(root, study);
+  const readable = runs.flatMap((l) => (l.results ? [{ results: l.results, relativeDir: path.relative(root, l.dir).split(path.sep).join('/') }] : []));
+  const study = studyClaims ? buildStudyScorecards(readable, studyClaims) : [];
+  if (studyClaims) await writeStudyReport(root, study);
   const body = `
 <header><h1>optbench reports</h1><p class="subtitle">${runs.length} runs, newest first.</p></header>
 ${studySectionHtml(study)}

@@ -4,7 +4,7 @@
  * carries is visible. Also the caveat of a profile too small to judge the study by.
  */
 import type { RunResults } from '../results/schema.js';
-import type { Claim, ClaimScore, StudyClaim, Verdict } from './claims.js';
+import type { Claim, ClaimScore, ClaimVerdict, StudyClaim } from '../claims/claim.js';
 
 /** How the claim scored on each seed alone; absent for a single-seed run. */
 export interface SeedTally {
@@ -18,7 +18,7 @@ export interface ScoredClaim {
   id: string;
   statement: string;
   criterion: string;
-  verdict: Verdict;
+  verdict: ClaimVerdict;
   evidence: string;
   qualifier?: string;
   seeds?: SeedTally;
@@ -38,7 +38,7 @@ function safeScore(score: () => ClaimScore): ClaimScore {
 }
 
 function tally(scores: ClaimScore[]): SeedTally {
-  const count = (verdict: Verdict) => scores.filter((s) => s.verdict === verdict).length;
+  const count = (verdict: ClaimVerdict) => scores.filter((s) => s.verdict === verdict).length;
   return { total: scores.length, reproduced: count('reproduced'), notReproduced: count('not-reproduced'), inconclusive: count('inconclusive') };
 }
 

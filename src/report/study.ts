@@ -6,17 +6,23 @@
  * in `<root>/index.html`.
  */
 import path from 'node:path';
-import { claimsFor } from '../../experiments/claims/index.js';
-import { studyClaims } from '../../experiments/claims/study.js';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import type { Claim, StudyClaim } from '../claims/claim.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import type { RunResults } from '../results/schema.js';
-import type { StudyClaim } from './claims.js';
 import { scorecardTable, scorecardTally, verdictText, type Table } from './content.js';
 import { escapeHtml, pageShell, table as htmlTable } from './html.js';
 import { escapeMarkdown, table as markdownTable } from './markdown.js';
 import { profileCaveat, scoreClaim, scoreStudyClaim, type ScoredClaim } from './scoring.js';
 
 export const STUDY_FILES = { markdown: 'study.md', html: 'study.html' } as const;
+
+/** What the study is judged by, handed over by the CLI (the report does not look experiments up). */
+export interface StudyClaims {
+  /** Each experiment's findings (experiments/claims/). */
+  claimsFor(experiment: string): Claim[];
+  /** Findings across experiments (experiments/claims/study.ts). */
+  claims: StudyClaim[];
+}
 
 export interface StudyRun {
   results: RunResults;
@@ -60,7 +66,7 @@ function newestPerExperiment(runs: StudyRun[]): StudyRun[] {
 }
 
 /** One scorecard per profile that has runs, study profile first. */
-export function buildStudyScorecards(runs: StudyRun[], claims: StudyClaim[] = studyClaims): StudyScorecard[] {
+export function buildStudyScorecards(runs: StudyRun[], study: StudyClaims): StudyScorecard[] {
   const profiles = [...new Set(runs.map((r) => r.results.profile))].sort((a, b) => profileRank(a) - profileRank(b) || a.localeCompare(b));
   return profiles.map((profile) => {
     const chosen = newestPerExperiment(runs.filter((r) => r.results.profile === profile));
@@ -72,9 +78,9 @@ export function buildStudyScorecards(runs: StudyRun[], claims: StudyClaim[] = st
         experiment: run.results.experiment,
         title: run.results.title,
         run,
-        scorecard: claimsFor(run.results.experiment).map((claim) => scoreClaim(claim, run.results)),
+        scorecard: study.claimsFor(run.results.experiment).map((claim) => scoreClaim(claim, run.results)),
       })),
-      claims: claims.map((claim) => scoreStudyClaim(claim, chosen.map((r) => r.results))),
+      claims: study.claims.map((claim) => scoreStudyClaim(claim, chosen.map((r) => r.results))),
     };
   });
 }

@@ -9,7 +9,8 @@ import { selectBackend } from '../../src/backend/select.js';
 import { defaultImpl } from '../../src/optimizers/registry.js';
 import type { OptimizerRun } from '../../src/results/schema.js';
 import { runSurfaceUnit } from '../../src/train/runSurfaces.js';
-import { BEALE, LONG_VALLEY, SADDLE, type Surface } from '../../src/train/surfaces.js';
+import { BEALE, LONG_VALLEY, SADDLE } from '../../experiments/costSurfaces.js';
+import type { Surface } from '../../src/train/surface.js';
 import { makeResults } from '../fixtures/results/makeResults.js';
 
 beforeAll(async () => {

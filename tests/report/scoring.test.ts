@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bestFinal } from '../../src/report/claimKit.js';
-import type { Claim, StudyClaim } from '../../src/report/claims.js';
+import { bestFinal } from '../../src/claims/kit.js';
+import type { Claim, StudyClaim } from '../../src/claims/claim.js';
 import { profileCaveat, scoreClaim, scoreStudyClaim, seedRun } from '../../src/report/scoring.js';
 import { makeResults, type UnitFixture } from '../fixtures/results/makeResults.js';
 

@@ -6,6 +6,11 @@ import { writeReportsIndex } from '../../src/report/indexPage.js';
 import { buildStudyScorecards, renderStudyHtml, renderStudyMarkdown, STUDY_FILES, type StudyRun } from '../../src/report/study.js';
 import type { RunResults } from '../../src/results/schema.js';
 import { makeResults, writeRun, type UnitFixture } from '../fixtures/results/makeResults.js';
+import { experimentNamed } from '../../experiments/index.js';
+import { studyClaims } from '../../experiments/claims/study.js';
+
+/** What the CLI hands the report: the experiments' claims and the study-level ones. */
+const STUDY = { claimsFor: (name: string) => experimentNamed(name)?.claims ?? [], claims: studyClaims };
 
 /** Adam ends at `adamEnd`, the others at 0.3, 0.5 and 0.9. */
 function run(experiment: string, profile: string, startedAt: string, adamEnd: number, status: RunResults['status'] = 'complete'): StudyRun {
@@ -24,7 +29,7 @@ describe('buildStudyScorecards', () => {
     run('fashion', 'study', '2024-05-01T12:00:00Z', 0.25),
     run('imdb', 'study', '2024-05-01T13:00:00Z', 0.4),
   ];
-  const cards = buildStudyScorecards(runs);
+  const cards = buildStudyScorecards(runs, STUDY);
 
   it('has one scorecard per profile, the study first, with the newest complete run of each experiment', () => {
     expect(cards.map((c) => c.profile)).toEqual(['study', 'quick']);
@@ -61,7 +66,7 @@ describe('writeReportsIndex', () => {
     const root = await mkdtemp(path.join(tmpdir(), 'optbench-study-'));
     roots.push(root);
     for (const { results } of [run('boston', 'study', '2024-05-02T11:00:00Z', 0.2), run('imdb', 'study', '2024-05-02T12:00:00Z', 0.2)]) await writeRun(root, results);
-    const index = await readFile(await writeReportsIndex(root), 'utf8');
+    const index = await readFile(await writeReportsIndex(root, STUDY), 'utf8');
     expect(index).toContain('<h2>The study across experiments</h2>');
     expect(index).toContain(`<a href="${STUDY_FILES.html}">study report</a>`);
     expect(index).toContain('Adam is a good default');

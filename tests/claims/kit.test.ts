@@ -19,8 +19,8 @@ import {
   surfaceLeavesFaster,
   surfaceOvershoots,
   surfaceStaysBehind,
-} from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+} from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 import type { SurfaceTrajectory } from '../../src/results/schema.js';
 import { decay, makeResults, type UnitFixture } from '../fixtures/results/makeResults.js';
 

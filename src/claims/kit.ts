@@ -13,8 +13,8 @@
  * - Every threshold is fixed before the study runs are scored; each carries its reason where it is set.
  */
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
-import type { Claim, ClaimScore, StudyClaim, Verdict } from './claims.js';
-import { primarySeries, primarySeriesAll, summarize, type RunSummary, type Series } from './summary.js';
+import type { Claim, ClaimScore, StudyClaim, ClaimVerdict } from './claim.js';
+import { primarySeries, primarySeriesAll, summarizeRun, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 /** A per-epoch quantity of a series. 'valMetric' follows settings.metric.higherIsBetter; losses are lower-better. */
 export type Measure = 'loss' | 'valLoss' | 'valMetric';
@@ -43,7 +43,7 @@ export function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
 }
 
-const verdictOf = (holds: boolean): Verdict => (holds ? 'reproduced' : 'not-reproduced');
+const verdictOf = (holds: boolean): ClaimVerdict => (holds ? 'reproduced' : 'not-reproduced');
 const inconclusive = (evidence: string, qualifier?: string): ClaimScore => ({ verdict: 'inconclusive', evidence, ...(qualifier ? { qualifier } : {}) });
 
 /** A faster-than comparison of two counts (epochs or steps): fewer is faster, equal is a tie. */
@@ -82,7 +82,7 @@ function withinLength(results: RunResults, needs: RunLength | undefined, score: 
   return inconclusive(`Run too short: ${short}; ${needs!.why} On this run the predicate reads ${reads}: ${score.evidence}`, 'run too short');
 }
 
-function curveOf(series: Series, measure: Measure): number[] | null {
+function curveOf(series: OptimizerSeries, measure: Measure): number[] | null {
   const values = series.curve.map((e) => (measure === 'loss' ? e.loss.mean : (e[measure]?.mean ?? null)));
   return values.length > 0 && values.every((v): v is number => v !== null) ? values : null;
 }
@@ -92,7 +92,7 @@ function higherIsBetter(results: RunResults, measure: Measure): boolean {
 }
 
 /** The ok primary series of every optimizer that has the measure, with its curve. */
-function okCurves(summary: RunSummary, measure: Measure): { series: Series; curve: number[] }[] {
+function okCurves(summary: RunSummary, measure: Measure): { series: OptimizerSeries; curve: number[] }[] {
   return primarySeriesAll(summary)
     .filter((s) => s.status === 'ok')
     .flatMap((series) => {
@@ -107,7 +107,7 @@ function okCurves(summary: RunSummary, measure: Measure): { series: Series; curv
  */
 function defineClaim(
   text: ClaimText & { criterion: string; optimizers: string[] },
-  judge: (results: RunResults, summary: RunSummary, named: Map<string, Series>) => ClaimScore,
+  judge: (results: RunResults, summary: RunSummary, named: Map<string, OptimizerSeries>) => ClaimScore,
 ): Claim {
   const { id, statement, needs, optimizers } = text;
   return {
@@ -116,8 +116,8 @@ function defineClaim(
     optimizers,
     criterion: needs ? `${text.criterion} ${needsText(needs)}` : text.criterion,
     score(results) {
-      const summary = summarize(results);
-      const named = new Map<string, Series>();
+      const summary = summarizeRun(results);
+      const named = new Map<string, OptimizerSeries>();
       for (const optimizer of optimizers) {
         const series = primarySeries(summary, optimizer);
         if (!series) return inconclusive(`${optimizer} is not in this run.`);
@@ -129,7 +129,7 @@ function defineClaim(
   };
 }
 
-function requireCurve(series: Series, measure: Measure): number[] | ClaimScore {
+function requireCurve(series: OptimizerSeries, measure: Measure): number[] | ClaimScore {
   return curveOf(series, measure) ?? inconclusive(`${series.name} has no ${MEASURE_NAMES[measure]} per epoch.`);
 }
 
@@ -146,7 +146,7 @@ function readCurve(curve: number[], at: Reading, higher: boolean): number {
 }
 
 /** The value each seed of the series has (final or best epoch): the spread behind a seed-mean verdict. */
-function seedValues(series: Series, measure: Measure, at: Reading, higher: boolean): number[] {
+function seedValues(series: OptimizerSeries, measure: Measure, at: Reading, higher: boolean): number[] {
   return series.runs.flatMap((run) => {
     const curve = run.epochs.map((e) => e[measure]);
     return curve.length > 0 && curve.every((v): v is number => v !== null) ? [readCurve(curve, at, higher)] : [];
@@ -154,7 +154,7 @@ function seedValues(series: Series, measure: Measure, at: Reading, higher: boole
 }
 
 /** "Adam 0.31–0.34 over 3 seeds"; empty for a single seed, which has no spread. */
-function seedSpread(series: Series, measure: Measure, at: Reading, higher: boolean): string {
+function seedSpread(series: OptimizerSeries, measure: Measure, at: Reading, higher: boolean): string {
   const values = seedValues(series, measure, at, higher);
   return values.length > 1 ? `${series.name} ${formatNumber(Math.min(...values))}–${formatNumber(Math.max(...values))} over ${values.length} seeds` : '';
 }
@@ -350,7 +350,7 @@ interface OverfitCheck {
  * Overfitting: the validation-loss minimum comes before the last epoch, the final validation loss is at
  * least `minRisePct`% above that minimum, and the train loss still fell after it.
  */
-function checkOverfitting(series: Series, minRisePct: number): OverfitCheck | null {
+function checkOverfitting(series: OptimizerSeries, minRisePct: number): OverfitCheck | null {
   const val = curveOf(series, 'valLoss');
   const train = curveOf(series, 'loss');
   if (!val || !train) return null;
@@ -502,7 +502,7 @@ export function behaveSimilarly(options: ClaimText & { optimizers: string[]; wit
     },
     (results, _summary, named) => {
       const higher = higherIsBetter(results, measure);
-      const rows: { series: Series; final: number }[] = [];
+      const rows: { series: OptimizerSeries; final: number }[] = [];
       for (const series of named.values()) {
         const curve = requireCurve(series, measure);
         if (isScore(curve)) return curve;
@@ -530,7 +530,7 @@ export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
     optimizers: [...new Set(parts.flatMap((p) => p.optimizers))],
     score(results) {
       const scores = parts.map((p) => p.score(results));
-      const verdict: Verdict = scores.some((s) => s.verdict === 'not-reproduced')
+      const verdict: ClaimVerdict = scores.some((s) => s.verdict === 'not-reproduced')
         ? 'not-reproduced'
         : scores.some((s) => s.verdict === 'inconclusive')
           ? 'inconclusive'
@@ -544,11 +544,11 @@ export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
 // ---------------------------------------------------------------------------------------------------
 // Cost-surface claims (the surfaces experiment): judged on the trajectories of each optimizer's primary series.
 
-function trajectoriesOn(series: Series, surface: string): SurfaceTrajectory[] {
+function trajectoriesOn(series: OptimizerSeries, surface: string): SurfaceTrajectory[] {
   return series.runs.flatMap((run) => run.trajectories ?? []).filter((t) => t.surface === surface);
 }
 
-function requireTrajectories(series: Series, surface: string): SurfaceTrajectory[] | ClaimScore {
+function requireTrajectories(series: OptimizerSeries, surface: string): SurfaceTrajectory[] | ClaimScore {
   const found = trajectoriesOn(series, surface);
   return found.length > 0 ? found : inconclusive(`${series.name} has no trajectory on '${surface}'.`);
 }
@@ -749,7 +749,7 @@ export function goodDefaultAcross(options: { id: string; statement: string; opti
       + `${tolerance * 100}% of the best; at least ${minExperiments} experiments needed. ${options.why}`,
     score(runs) {
       const judged = runs.filter((r) => !r.runs.some((u) => u.trajectories !== undefined)).map((results) => {
-        const ranked = primarySeriesAll(summarize(results))
+        const ranked = primarySeriesAll(summarizeRun(results))
           .filter((s) => s.status === 'ok' && s.final)
           .map((s) => ({ series: s, value: s.final!.valLoss ?? s.final!.loss }))
           .sort((a, b) => a.value - b.value);
