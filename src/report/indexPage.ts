@@ -1,4 +1,7 @@
-/** reports/index.html: every run under `<reports root>/<experiment>/<runId>/results.json`, newest first. */
+/**
+ * reports/index.html: the study-level findings (study.ts, also written to study.md and study.html) and
+ * every run under `<reports root>/<experiment>/<runId>/results.json`, newest first.
+ */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +12,7 @@ import { escapeHtml, pageShell } from './html.js';
 import { completionText } from '../results/completion.js';
 import { summarizeRun } from '../results/summary.js';
 import { headline } from './content.js';
+import { buildStudyScorecards, studySectionHtml, writeStudyReport, type StudyClaims } from './study.js';
 
 export const INDEX_FILE = 'index.html';
 
@@ -60,11 +64,19 @@ function row(root: string, listed: Listed): string {
   return `<tr><td>${escapeHtml(r.startedAt)}</td><td>${escapeHtml(r.title)}<br><span class="note">${escapeHtml(runName)}</span></td><td>${escapeHtml(r.profile)}</td><td>${escapeHtml(statusText(r))}</td><td>${best.length ? best.map(escapeHtml).join('<br>') : '—'}</td><td>${link}</td></tr>`;
 }
 
-/** Regenerates the index of all runs under `root` and returns its path. */
-export async function writeReportsIndex(root: string): Promise<string> {
+/**
+ * Regenerates the index of all runs under `root` and, given the study's claims, the study report beside
+ * it; returns the index's path.
+ */
+export async function writeReportsIndex(root: string, studyClaims?: StudyClaims): Promise<string> {
   const runs = await listRuns(root);
+  const readable = runs.flatMap((l) => (l.results ? [{ results: l.results, relativeDir: path.relative(root, l.dir).split(path.sep).join('/') }] : []));
+  const study = studyClaims ? buildStudyScorecards(readable, studyClaims) : [];
+  if (studyClaims) await writeStudyReport(root, study);
   const body = `
 <header><h1>optbench reports</h1><p class="subtitle">${runs.length} runs, newest first.</p></header>
+${studySectionHtml(study)}
+<h2>Runs</h2>
 <div class="scroll"><table>
 <thead><tr><th>started</th><th>experiment</th><th>profile</th><th>status</th><th>best</th><th></th></tr></thead>
 <tbody>
