@@ -10,15 +10,19 @@ import { resolveDataContext } from '../data/fetch.js';
 import { writeReport } from '../report/index.js';
 import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
+import { OptimizerModuleError, registerOptimizerFiles } from '../optimizers/userModule.js';
 import { findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
-import type { OptimizerImpl } from '../results/schema.js';
+import type { OptimizerImpl, RunResults, UserOptimizerInfo } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
 import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
 import { parseShard, type Shard } from '../train/shard.js';
 import { defaultWorkers } from '../train/workers.js';
 import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
-import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
+import { defaultTuningOptions } from '../tune/protocol.js';
+import { runTunedExperiment } from '../tune/runTuning.js';
+import { choice, checkNames, learningRates, nameList, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
 import { consoleReporter, summaryTable } from './progress.js';
+import { tuningSummary } from './tuningSummary.js';
 import { runCommand } from './run.js';
 
 /** --shard's parser: the shard, or commander's usage error (exit 2) with parseShard's message. */
@@ -49,6 +53,11 @@ interface CliOptions {
   /** true = the newest matching run under --out; a string = that run directory. */
   resume?: boolean | string;
   shard?: Shard;
+  /** --optimizer-file, repeatable. */
+  optimizerFile: string[];
+  tune?: boolean;
+  /** Filled in the action from --optimizer-file: what results.json records. */
+  userOptimizers?: UserOptimizerInfo[];
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -88,7 +97,19 @@ function resumeDir(experiment: ExperimentDefinition, profileName: string, option
 }
 
 function execution(options: CliOptions): ExecutionOptions {
-  return { workers: options.workers, ...(options.shard ? { shard: options.shard } : {}) };
+  return {
+    workers: options.workers, ...(options.shard ? { shard: options.shard } : {}),
+    optimizerFiles: (options.userOptimizers ?? []).map((u) => u.file),
+  };
+}
+
+/** The study's eight plus every --optimizer-file optimizer, unless --optimizers names others. */
+function optimizersOf(options: CliOptions, defaults: readonly string[]): string[] {
+  return options.optimizers ?? [...defaults, ...(options.userOptimizers ?? []).map((u) => u.name)];
+}
+
+function annotations(options: CliOptions): Pick<RunResults, 'userOptimizers'> {
+  return options.userOptimizers?.length ? { userOptimizers: options.userOptimizers } : {};
 }
 
 function target(experiment: ExperimentDefinition, profileName: string, options: CliOptions): RunTarget {
@@ -101,21 +122,24 @@ async function runOne(experiment: ExperimentDefinition, options: CliOptions, bac
   const { name: profileName, profile } = profileOf(experiment, options);
   const seeds = Array.from({ length: options.seeds ?? 1 }, (_, i) => options.seed + i);
   if (experiment.kind === 'surface') return runSurfaces(experiment, options, backend, { profileName, profile, seeds });
-  const optimizers = options.optimizers ?? [...STUDY_OPTIMIZERS];
+  const optimizers = optimizersOf(options, STUDY_OPTIMIZERS);
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} epochs, batch ${profile.batchSize}; optimizers: ${optimizers.join(', ')}`);
   const dataContext = resolveDataContext(process.env, { log });
   // With several workers, units interleave: lines prefixed with the unit id, no bar.
   const interactive = Boolean(process.stdout.isTTY) && (options.workers ?? 1) <= 1;
   const reporter = consoleReporter({ epochs: profile.epochs, metricLabel: experiment.metric.label, interactive, log });
+  const plan = {
+    experiment, profileName, profile, optimizers, seeds, learningRates: options.lr ?? [],
+    implsFor: (optimizer: string) => implsFor(optimizer, options.impl), annotations: annotations(options),
+  };
   try {
-    const { runDir, results } = await runModelExperiment(
-      {
-        experiment, profileName, profile, optimizers, seeds, learningRates: options.lr ?? [],
-        implsFor: (optimizer) => implsFor(optimizer, options.impl),
-      },
-      backend, dataContext, target(experiment, profileName, options), reporter, execution(options),
-    );
-    log(`\n${summaryTable(results, experiment.metric.label)}`);
+    const { runDir, results } = options.tune
+      ? await runTunedExperiment(
+        plan, { ...defaultTuningOptions(options.seed), ...(options.lr ? { fixedGrid: options.lr } : {}) },
+        backend, dataContext, target(experiment, profileName, options), reporter, execution(options),
+      )
+      : await runModelExperiment(plan, backend, dataContext, target(experiment, profileName, options), reporter, execution(options));
+    log(`\n${results.tuning ? tuningSummary(results) : summaryTable(results, experiment.metric.label)}`);
     log(`results: ${path.join(runDir, 'results.json')}`);
     return runDir;
   } catch (error) {
@@ -131,14 +155,14 @@ async function runSurfaces(
   experiment: SurfaceExperiment, options: CliOptions, backend: Awaited<ReturnType<typeof selectBackend>>,
   { profileName, profile, seeds }: { profileName: string; profile: Profile; seeds: number[] },
 ): Promise<string> {
-  const optimizers = options.optimizers ?? experiment.defaultOptimizers;
+  const optimizers = optimizersOf(options, experiment.defaultOptimizers);
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} steps; optimizers: ${optimizers.join(', ')}`);
   // Each unit takes seconds: one line per unit, no progress bar.
   const reporter = consoleReporter({ epochs: profile.epochs, metricLabel: 'f', interactive: false, log });
   const { runDir, results } = await runSurfaceExperiment(
     {
       experiment, profileName, profile, optimizers, seeds, learningRates: options.lr ?? [],
-      implsFor: (optimizer) => implsFor(optimizer, options.impl),
+      implsFor: (optimizer) => implsFor(optimizer, options.impl), annotations: annotations(options),
     },
     backend, target(experiment, profileName, options), reporter, execution(options),
   );
@@ -153,7 +177,9 @@ export function buildProgram(): Command {
     .description('Train every optimizer of the study on an experiment and write results.json (and the report).')
     .argument('<name>', `experiment: ${[...names, 'all'].join(', ')}`, choice('experiment', [...names, 'all']))
     .option('--profile <name>', 'profile: quick (CI-sized) or full (the study); default: the experiment\'s')
-    .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')})`, listOf('--optimizers', Object.keys(OPTIMIZERS)))
+    .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')}, plus any --optimizer-file's)`, nameList('--optimizers'))
+    .option('--optimizer-file <path>', 'a module defining an optimizer of your own (examples/optimizers/lion.ts); repeatable. It runs beside the study\'s optimizers', (file: string, previous: string[]) => [...previous, file], [] as string[])
+    .option('--tune', 'tune each optimizer\'s learning rate on a validation split held out of the training data (7 rates ×√10 around its default, or --lr\'s), then compare defaults and tuned rates on the test set (docs/tuning.md)')
     .addOption(new Option('--impl <impl>', 'auto: the tfjs built-in where it does what Keras does, else from scratch (Adadelta, Nadam, Ftrl, AdamW); both: run the pair side by side').argParser(choice('--impl', IMPL_CHOICES)).default('auto'))
     .option('--epochs <n>', 'override the profile\'s epochs', positiveInteger('--epochs'))
     .option('--batch-size <n>', 'override the profile\'s batch size', positiveInteger('--batch-size'))
@@ -170,11 +196,19 @@ export function buildProgram(): Command {
     .action(async (name: string, options: CliOptions) => {
       const backend = await selectBackend(options.backend);
       log(`backend: ${backend.name} — ${backend.reason}`);
+      options.userOptimizers = await registerOptimizerFiles(options.optimizerFile);
+      for (const user of options.userOptimizers) log(`optimizer from ${user.file}: ${user.label} (${user.name})`);
+      if (options.optimizers) checkNames('--optimizers', options.optimizers, Object.keys(OPTIMIZERS));
       if (name === 'all' && typeof options.resume === 'string') throw new UsageError('--resume <runDir> continues one experiment\'s run; name the experiment, or use --resume without a directory with \'all\'.');
       options.workers ??= defaultWorkers(backend.name);
       const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
       const skipped: string[] = [];
+      if (options.tune && name === 'surfaces') throw new UsageError('--tune needs training data to hold a validation split out of; the cost surfaces have none. Tune a model experiment (boston, fashion, imdb, temperature).');
       for (const experiment of chosen) {
+        if (options.tune && experiment.kind === 'surface') {
+          log(`\n${experiment.name}: not tuned (--tune needs training data to hold a validation split out of)`);
+          continue;
+        }
         const runDir = await runOne(experiment, options, backend);
         if (runDir === null) skipped.push(experiment.name);
         else if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
@@ -185,4 +219,4 @@ export function buildProgram(): Command {
     });
 }
 
-await runCommand(buildProgram(), { badInput: [ResumeError] });
+await runCommand(buildProgram(), { badInput: [ResumeError, OptimizerModuleError] });

@@ -159,6 +159,15 @@ export class UnknownOptimizerError extends Error {
   }
 }
 
+/**
+ * Adds an optimizer defined outside this file (a user's --optimizer-file, see ./userModule.ts). Its name
+ * must be new: a module cannot replace a built-in.
+ */
+export function registerOptimizer(spec: OptimizerSpec): void {
+  if (Object.hasOwn(OPTIMIZERS, spec.name)) throw new Error(`optimizer '${spec.name}' is already registered`);
+  OPTIMIZERS[spec.name] = spec;
+}
+
 export function getOptimizerSpec(name: string): OptimizerSpec {
   const spec = OPTIMIZERS[name];
   if (!spec) throw new UnknownOptimizerError(name);

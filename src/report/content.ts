@@ -28,6 +28,13 @@ export interface ScoredClaim {
   evidence: string;
 }
 
+/** A section beyond the standard ones (e.g. a --tune run's defaults-vs-tuned view), after the results. */
+export interface ReportSection {
+  title: string;
+  paragraphs: string[];
+  tables: Table[];
+}
+
 export interface ReportContent {
   title: string;
   subtitle: string;
@@ -38,6 +45,7 @@ export interface ReportContent {
   conventions: Table;
   charts: Chart[];
   scorecard: ScoredClaim[];
+  sections?: ReportSection[];
 }
 
 /** Marks every common font has (DejaVu, system UI fonts), unlike emoji. */

@@ -8,13 +8,15 @@ import { writeFileAtomic } from '../results/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import { SURFACES } from '../train/surfaces.js';
 import type { Claim } from './claims.js';
-import { buildContent } from './content.js';
+import { buildContent, scoreClaims } from './content.js';
 import { renderHtml } from './html.js';
 import { writeReportsIndex } from './indexPage.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
 import { buildCharts, type SurfaceInfo } from './specs.js';
 import { summarize } from './summary.js';
+import { tuningReport } from './tuningSection.js';
+import { studyView } from '../results/phases.js';
 
 export interface ReportOptions {
   /** Findings to score; default: the claim set of the run's experiment (experiments/claims/). */
@@ -40,9 +42,12 @@ export interface ReportFiles {
 }
 
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<ReportFiles> {
-  const results = await readResults(path.join(runDir, 'results.json'));
+  const run = await readResults(path.join(runDir, 'results.json'));
+  // The study's view (a --tune run's default-rate units) feeds the standard report; the tuning part has its own.
+  const results = studyView(run);
+  const tuning = run.tuning ? tuningReport(run) : null;
   const summary = summarize(results);
-  const charts = buildCharts(results, summary, options.surfaces ?? SURFACES);
+  const charts = [...buildCharts(results, summary, options.surfaces ?? SURFACES), ...(tuning?.charts ?? [])];
   const chartFiles: ChartFiles[] = [];
   for (const chart of charts) {
     const files = { id: chart.id, spec: path.join(runDir, `${chart.id}.vl.json`), svg: path.join(runDir, `${chart.id}.svg`), png: path.join(runDir, `${chart.id}.png`) };
@@ -54,6 +59,10 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
     chartFiles.push(files);
   }
   const content = buildContent(results, summary, charts, options.claims ?? claimsFor(results.experiment));
+  if (tuning) {
+    content.sections = tuning.sections;
+    content.scorecard.push(...scoreClaims(tuning.claims, run));
+  }
   const markdown = path.join(runDir, 'report.md');
   const html = path.join(runDir, 'report.html');
   await writeFileAtomic(markdown, renderMarkdown(content));

@@ -27,6 +27,8 @@ export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {
   seeds: number[];
   /** Learning rates to sweep; empty = each optimizer's default. */
   learningRates: number[];
+  /** Extra fields of results.json: user optimizers' provenance, a tuning run's protocol and choices. */
+  annotations?: Pick<RunResults, 'userOptimizers' | 'tuning'>;
 }
 
 export interface PlannedUnit {
@@ -93,6 +95,8 @@ export interface ExecutionOptions {
   experimentsModule?: string;
   /** Run only this part of the plan (`--shard i/n`). */
   shard?: Shard;
+  /** --optimizer-file modules: workers load and register them too, before training. */
+  optimizerFiles?: string[];
 }
 
 /**
@@ -136,11 +140,13 @@ function inProcessRunner(trainer: UnitTrainer, runDir: string): UnitRunner {
   };
 }
 
+/** Runs a model experiment's plan: every unit of planUnits(plan), or the `units` given (a tuning run's). */
 export async function runModelExperiment(
   plan: RunPlan, backend: BackendChoice, dataContext: DataContext, target: RunTarget, reporter: RunReporter = {}, execution: ExecutionOptions = {},
+  units: PlannedUnit[] = planUnits(plan),
 ): Promise<{ runDir: string; results: RunResults }> {
   return runPlannedUnits({
-    plan, units: planUnits(plan), backend, target, reporter, execution, dataContext,
+    plan, units, backend, target, reporter, execution, dataContext,
     prepare: async () => {
       const loadStart = performance.now();
       const trainer = await prepareModelTrainer(plan.experiment, plan.profile, dataContext);
@@ -196,7 +202,7 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
       workers, backend: backend.name, runDir, reporter, log: dataContext?.log ?? (() => {}),
       init: {
         experimentsModule: execution.experimentsModule ?? DEFAULT_EXPERIMENTS_MODULE, experiment: plan.experiment.name,
-        profile: plan.profile, learningRates: plan.learningRates, runDir,
+        profile: plan.profile, learningRates: plan.learningRates, runDir, optimizerFiles: execution.optimizerFiles ?? [],
         data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
       },
     })
@@ -214,6 +220,7 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
       status: 'partial',
       environment: describeEnvironment(backend),
       ...runner.details,
+      ...plan.annotations,
       runs: [],
       ...(execution.shard ? { shard: { ...execution.shard, plannedUnits: units.map(plannedRecord) } } : {}),
     };

@@ -5,9 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { writeUnit } from '../results/runDirectory.js';
-import type { OptimizerRun, OptimizerImpl, RunStatus } from '../results/schema.js';
+import type { HoldoutSplit, OptimizerRun, OptimizerImpl, RunStatus, TuningPhase } from '../results/schema.js';
 import { getOptimizerSpec, type Hyperparameters } from '../optimizers/registry.js';
 import type { LoadedData, ModelExperiment, Profile } from './definition.js';
+import { holdoutData } from './holdout.js';
 import { train, type TrainProgress } from './loop.js';
 import { SeededRandom, deriveSeed } from './random.js';
 
@@ -19,6 +20,15 @@ export interface UnitSpec {
   learningRate?: number;
   /** Overrides of other defaults, e.g. `{ convention: 'tfjs' }` for a from-scratch optimizer. */
   hyperparameters?: Hyperparameters;
+  /** Part of a --tune run (src/tune/), recorded with the unit. */
+  phase?: TuningPhase;
+  /** Train on the training data minus this held-out part and validate on it (a tuning grid unit). */
+  holdout?: HoldoutSplit;
+}
+
+/** The unit's tuning fields, as its record carries them. */
+function tuningFields(spec: UnitSpec): Pick<OptimizerRun, 'phase' | 'holdout'> {
+  return { ...(spec.phase ? { phase: spec.phase } : {}), ...(spec.holdout ? { holdout: spec.holdout } : {}) };
 }
 
 /** The optimizer's defaults with the unit's overrides applied. */
@@ -63,7 +73,7 @@ export function untrainedRun(spec: UnitSpec, id: string, status: RunStatus, reas
   const hyperparameters = effectiveHyperparameters(spec);
   return {
     id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: Number(hyperparameters.learningRate),
-    hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null,
+    hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null, ...tuningFields(spec),
   };
 }
 
@@ -122,16 +132,17 @@ export async function runUnit(
   id: string,
   onProgress?: (event: TrainProgress) => void,
 ): Promise<OptimizerRun> {
-  const base = { id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed };
+  const base = { id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, ...tuningFields(spec) };
   const resolved = resolveOrUnavailable(spec, id);
   if (!('create' in resolved)) return resolved;
   const started = performance.now();
   const seeds = new SeededRandom(deriveSeed(spec.seed, 'model'));
+  const unitData = spec.holdout ? holdoutData(data, spec.holdout) : data;
   const model = experiment.buildModel(seeds, profile);
   const optimizer = resolved.create();
   try {
     const outcome = await train({
-      model, optimizer, train: data.train, validation: data.validation,
+      model, optimizer, train: unitData.train, validation: unitData.validation,
       loss: experiment.loss, metric: experiment.metric.name,
       epochs: profile.epochs, batchSize: profile.batchSize, seed: spec.seed, onProgress,
     });
