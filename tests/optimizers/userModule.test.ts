@@ -112,5 +112,7 @@ describe('from the command line', () => {
     const results = JSON.parse(readFileSync(path.join(out, 'boston', runId, 'results.json'), 'utf8')) as RunResults;
     expect(results.runs.map((r) => [r.optimizer, r.status, r.convention])).toEqual([['sgd', 'ok', 'tfjs'], ['lion', 'ok', 'chen-2023']]);
     expect(results.userOptimizers?.map((u) => u.name)).toEqual(['lion']);
+    // No unit left tensors behind (trainAndRecord would name them in the reason).
+    expect(results.runs.map((r) => r.reason)).toEqual([undefined, undefined]);
   });
 });
