@@ -194,11 +194,15 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'run only the i-th of n parts of the units (1-based, e.g. 2/3); combine the parts with npm run merge', shardOption)
     .showHelpAfterError()
     .action(async (name: string, options: CliOptions) => {
+      // --optimizers may name --optimizer-file optimizers, known once registered (which needs the backend);
+      // without files the names are checked first, so a typo is refused before the backend starts.
+      const checkOptimizerNames = () => options.optimizers && checkNames('--optimizers', options.optimizers, Object.keys(OPTIMIZERS));
+      if (options.optimizerFile.length === 0) checkOptimizerNames();
       const backend = await selectBackend(options.backend);
       log(`backend: ${backend.name} — ${backend.reason}`);
       options.userOptimizers = await registerOptimizerFiles(options.optimizerFile);
       for (const user of options.userOptimizers) log(`optimizer from ${user.file}: ${user.label} (${user.name})`);
-      if (options.optimizers) checkNames('--optimizers', options.optimizers, Object.keys(OPTIMIZERS));
+      if (options.optimizerFile.length > 0) checkOptimizerNames();
       if (name === 'all' && typeof options.resume === 'string') throw new UsageError('--resume <runDir> continues one experiment\'s run; name the experiment, or use --resume without a directory with \'all\'.');
       options.workers ??= defaultWorkers(backend.name);
       const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
