@@ -187,25 +187,39 @@ export function sensitivityChart(results: RunResults): Chart {
   return { id: 'lr-sensitivity', title: 'Learning-rate sensitivity (tuning grid)', spec };
 }
 
-/** Final test loss at the default and at the chosen rate, one pair of bars per optimizer. */
+/**
+ * Final test loss at the default and at the chosen rate: a dumbbell per optimizer (two points joined by a
+ * rule) on a log axis, where losses that differ by orders of magnitude stay readable.
+ */
 export function defaultsVsTunedChart(comparison: TuningComparison, lossName: string): Chart {
-  const rows = comparison.rows.flatMap((r) => [
+  const pairs = comparison.rows.filter((r) => r.default.loss !== null && r.tuned?.loss != null)
+    .map((r) => ({ optimizer: r.default.name, atDefault: r.default.loss!, tuned: r.tuned!.loss! }));
+  const points = comparison.rows.flatMap((r) => [
     ...(r.default.loss === null ? [] : [{ optimizer: r.default.name, setting: 'default rate', loss: r.default.loss, rate: r.default.learningRate }]),
     ...(r.tuned?.loss == null ? [] : [{ optimizer: r.default.name, setting: 'tuned rate', loss: r.tuned.loss, rate: r.tuned.learningRate }]),
   ]);
+  const y = { field: 'optimizer', type: 'nominal' as const, title: null, sort: comparison.rows.map((r) => r.default.name) };
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Final test loss: default vs tuned learning rate', subtitle: ['Mean over the final seeds; lower is better'], anchor: 'start' },
     width: 640,
-    data: { values: rows },
-    mark: 'bar',
-    encoding: {
-      y: { field: 'optimizer', type: 'nominal', title: null, sort: comparison.rows.map((r) => r.default.name) },
-      yOffset: { field: 'setting', type: 'nominal' },
-      x: { field: 'loss', type: 'quantitative', title: `final test loss (${lossName})`, scale: { type: 'log' } },
-      color: { field: 'setting', type: 'nominal', title: null, scale: { domain: ['default rate', 'tuned rate'], range: ['#9aa4ae', '#1f77b4'] } },
-      tooltip: [{ field: 'optimizer' }, { field: 'setting' }, { field: 'rate', title: 'learning rate' }, { field: 'loss', title: 'final test loss', format: '.4~g' }],
-    },
+    layer: [
+      {
+        data: { values: pairs },
+        mark: { type: 'rule', color: '#9aa4ae' },
+        encoding: { y, x: { field: 'atDefault', type: 'quantitative', scale: { type: 'log' } }, x2: { field: 'tuned' } },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 90 },
+        encoding: {
+          y,
+          x: { field: 'loss', type: 'quantitative', title: `final test loss (${lossName})`, scale: { type: 'log' } },
+          color: { field: 'setting', type: 'nominal', title: null, scale: { domain: ['default rate', 'tuned rate'], range: ['#9aa4ae', '#1f77b4'] } },
+          tooltip: [{ field: 'optimizer' }, { field: 'setting' }, { field: 'rate', title: 'learning rate' }, { field: 'loss', title: 'final test loss', format: '.4~g' }],
+        },
+      },
+    ],
   };
   return { id: 'defaults-vs-tuned', title: 'Final test loss: default vs tuned learning rate', spec };
 }
