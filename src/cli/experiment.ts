@@ -87,11 +87,17 @@ function resumeDir(experiment: ExperimentDefinition, profileName: string, option
   if (options.resume === undefined || options.resume === false) return undefined;
   if (typeof options.resume === 'string') {
     const dir = path.resolve(options.resume);
-    log(readRunResults(dir) ? `resuming ${dir}` : `nothing to resume in ${dir}: starting the run there`);
+    const previous = readRunResults(dir);
+    if (previous && Boolean(previous.tuning) !== Boolean(options.tune)) {
+      throw new ResumeError(`cannot resume ${dir}: it is ${previous.tuning ? 'a --tune run; add --tune' : 'not a --tune run; drop --tune or start a new run'}.`);
+    }
+    log(previous ? `resuming ${dir}` : `nothing to resume in ${dir}: starting the run there`);
     return dir;
   }
   const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : 'none';
-  const dir = findLatestRun(path.resolve(options.out), experiment.name, (results) => results.profile === profileName && runIdentity(results).shard === shard);
+  // A tuning run continues a tuning run, an ordinary run an ordinary one: their units differ.
+  const dir = findLatestRun(path.resolve(options.out), experiment.name, (results) => results.profile === profileName
+    && runIdentity(results).shard === shard && Boolean(results.tuning) === Boolean(options.tune));
   log(dir ? `resuming ${dir}` : `nothing to resume for ${experiment.name} (profile '${profileName}', shard ${shard}) under ${options.out}: starting a new run`);
   return dir ?? undefined;
 }
