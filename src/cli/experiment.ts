@@ -182,7 +182,7 @@ export function buildProgram(): Command {
   return new Command('experiment')
     .description('Train every optimizer of the study on an experiment and write results.json (and the report).')
     .argument('<name>', `experiment: ${[...names, 'all'].join(', ')}`, choice('experiment', [...names, 'all']))
-    .option('--profile <name>', 'profile: quick (CI-sized) or full (the study); default: the experiment\'s')
+    .option('--profile <name>', 'profile: quick (CI-sized), study (sized to show every finding of the article) or full (the literal Keras-example lengths); default: the experiment\'s')
     .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')}, plus any --optimizer-file's)`, nameList('--optimizers'))
     .option('--optimizer-file <path>', 'a module defining an optimizer of your own (examples/optimizers/lion.ts); repeatable. It runs beside the study\'s optimizers', (file: string, previous: string[]) => [...previous, file], [] as string[])
     .option('--tune', 'tune each optimizer\'s learning rate on a validation split held out of the training data (7 rates ×√10 around its default, or --lr\'s), then compare defaults and tuned rates on the test set (docs/tuning.md)')
