@@ -10,9 +10,9 @@ import { resolveDataContext } from '../data/fetch.js';
 import { writeReport } from '../report/index.js';
 import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
-import { OptimizerModuleError, registerOptimizerFiles } from '../optimizers/userModule.js';
+import { OptimizerModuleError, registerOptimizerFiles, type UserOptimizerRecord } from '../optimizers/userModule.js';
 import { findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
-import type { OptimizerImpl, RunResults, UserOptimizerInfo } from '../results/schema.js';
+import type { OptimizerImpl, RunResults } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
 import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
 import { parseShard, type Shard } from '../train/shard.js';
@@ -57,7 +57,7 @@ interface CliOptions {
   optimizerFile: string[];
   tune?: boolean;
   /** Filled in the action from --optimizer-file: what results.json records. */
-  userOptimizers?: UserOptimizerInfo[];
+  userOptimizers?: UserOptimizerRecord[];
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -4,6 +4,8 @@
  * Versioned: bump RESULTS_SCHEMA_VERSION on any incompatible change and add a migration in
  * `src/results/io.ts`. Documented for users in `docs/results-schema.md`.
  */
+import type { UserOptimizerRecord } from '../optimizers/userModule.js';
+
 export const RESULTS_SCHEMA_VERSION = 1 as const;
 
 export type RunStatus = 'ok' | 'diverged' | 'failed' | 'unavailable' | 'skipped';
@@ -129,19 +131,9 @@ export interface RunResults {
   /** Set only on a shard's run; a merged or single-machine run has none. */
   shard?: ShardInfo;
   /** Optimizers loaded from --optimizer-file modules; absent when none was. */
-  userOptimizers?: UserOptimizerInfo[];
+  userOptimizers?: UserOptimizerRecord[];
   /** Set on a --tune run: the protocol, the held-out split and each optimizer's choice (src/tune/). */
   tuning?: TuningRecord;
-}
-
-/** An optimizer a user module defined (--optimizer-file): which file, and which version of it, ran. */
-export interface UserOptimizerInfo {
-  name: string;
-  label: string;
-  /** Absolute path when the run was made. */
-  file: string;
-  sha256: string;
-  defaults: Record<string, number | string | boolean>;
 }
 
 /**
