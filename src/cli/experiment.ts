@@ -7,11 +7,12 @@ import path from 'node:path';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { resolveDataContext } from '../data/fetch.js';
+import { writeAcrossExperimentsReport } from '../report/acrossExperiments.js';
 import { writeReport } from '../report/index.js';
 import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
 import { OptimizerModuleError, registerOptimizerFiles, type UserOptimizerRecord } from '../optimizers/userModule.js';
-import { findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
+import { findLatestRun, newRunId, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
 import type { OptimizerImpl, RunResults } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
 import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
@@ -213,6 +214,7 @@ export function buildProgram(): Command {
       options.workers ??= defaultWorkers(backend.name);
       const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
       const skipped: string[] = [];
+      const finished: { runDir: string; results: RunResults }[] = [];
       if (options.tune && name === 'surfaces') throw new UsageError('--tune needs training data to hold a validation split out of; the cost surfaces have none. Tune a model experiment (boston, fashion, imdb, temperature).');
       for (const experiment of chosen) {
         if (options.tune && experiment.kind === 'surface') {
@@ -221,7 +223,14 @@ export function buildProgram(): Command {
         }
         const runDir = await runOne(experiment, options, backend);
         if (runDir === null) skipped.push(experiment.name);
-        else if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+        else {
+          if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+          const results = readRunResults(runDir);
+          if (results && experiment.kind === 'model') finished.push({ runDir, results });
+        }
+      }
+      if (name === 'all' && options.report && finished.length > 1) {
+        log(`across experiments: ${await writeAcrossExperimentsReport(finished, path.join(path.resolve(options.out), 'across', newRunId()))}`);
       }
       if (skipped.length) log(`\nskipped (data unavailable): ${skipped.join(', ')}`);
       // 'all' runs what it can; a single experiment that could not run is a failure.

@@ -14,7 +14,7 @@ function cell(c: Cell): string {
   return c.best ? `**${text}** ★` : text;
 }
 
-function table(t: Table): string {
+export function markdownTable(t: Table): string {
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [row(t.headers.map(escapeMarkdown)), row(t.headers.map(() => '---')), ...t.rows.map((r) => row(r.map(cell)))].join('\n');
 }
@@ -27,17 +27,17 @@ export function renderMarkdown(content: ReportContent): string {
     content.facts.map((f) => `- **${escapeMarkdown(f.label)}:** ${escapeMarkdown(f.value)}`).join('\n'),
     '## Results',
     escapeMarkdown(content.resultsNote),
-    table(content.results),
+    markdownTable(content.results),
     ...(content.sections ?? []).flatMap((section) => [
-      `## ${escapeMarkdown(section.title)}`, ...section.paragraphs.map(escapeMarkdown), ...section.tables.map(table),
+      `## ${escapeMarkdown(section.title)}`, ...section.paragraphs.map(escapeMarkdown), ...section.tables.map(markdownTable),
     ]),
     '## Charts',
     content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n'),
     '## Findings scorecard',
     escapeMarkdown(scorecardTally(content.scorecard)),
-    table(scorecardTable(content.scorecard)),
+    markdownTable(scorecardTable(content.scorecard)),
     '## Optimizer conventions',
-    table(content.conventions),
+    markdownTable(content.conventions),
   ];
   return `${sections.join('\n\n')}\n`;
 }
