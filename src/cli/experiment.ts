@@ -4,25 +4,30 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
-import { EXPERIMENTS } from '../../experiments/index.js';
+import { EXPERIMENTS, EXPERIMENTS_MODULE } from '../../experiments/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { resolveDataContext } from '../data/fetch.js';
-import { writeAcrossExperimentsReport } from '../report/acrossExperiments.js';
-import { writeReport } from '../report/index.js';
+import { writeRunReport } from './writeRunReport.js';
 import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
+import { findLatestRun, readRunResults, runIdentity } from '../results/runDirectory.js';
+import { ResumeError } from '../results/errors.js';
+import type { OptimizerImpl } from '../results/schema.js';
+import { writeAcrossExperimentsReport } from '../report/acrossExperiments.js';
 import { OptimizerModuleError, registerOptimizerFiles, type UserOptimizerRecord } from '../optimizers/userModule.js';
-import { findLatestRun, newRunId, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
-import type { OptimizerImpl, RunResults } from '../results/schema.js';
+import { newRunId } from '../results/runDirectory.js';
+import type { RunResults } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
-import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
-import { parseShard, type Shard } from '../train/shard.js';
+import { runModelExperiment } from '../train/runExperiment.js';
+import type { ExecutionOptions, RunTarget } from '../train/plan.js';
+import { parseShard, type Shard } from '../results/shard.js';
 import { defaultWorkers } from '../train/workers.js';
-import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
+import { runSurfaceExperiment } from '../train/runExperiment.js';
 import { defaultTuningOptions } from '../tune/protocol.js';
 import { runTunedExperiment } from '../tune/runTuning.js';
-import { choice, checkNames, learningRates, nameList, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
-import { consoleReporter, summaryTable } from './progress.js';
+import { choice, checkNames, learningRates, nameList, positiveInteger, nonNegativeInteger } from './options.js';
+import { UsageError } from './errors.js';
+import { consoleReporter, summaryTable, surfaceSummaryTable } from './progress.js';
 import { tuningSummary } from './tuningSummary.js';
 import { runCommand } from './run.js';
 
@@ -105,7 +110,7 @@ function resumeDir(experiment: ExperimentDefinition, profileName: string, option
 
 function execution(options: CliOptions): ExecutionOptions {
   return {
-    workers: options.workers, ...(options.shard ? { shard: options.shard } : {}),
+    workers: options.workers, experimentsModule: EXPERIMENTS_MODULE, ...(options.shard ? { shard: options.shard } : {}),
     optimizerFiles: (options.userOptimizers ?? []).map((u) => u.file),
   };
 }
@@ -164,6 +169,9 @@ async function runSurfaces(
 ): Promise<string> {
   const optimizers = optimizersOf(options, experiment.defaultOptimizers);
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} steps; optimizers: ${optimizers.join(', ')}`);
+  if (seeds.length > 1) {
+    log(`${experiment.name} is deterministic (no data, no initialisation, no shuffling): every seed gives the same trajectories, so it runs seed ${seeds[0]} only, not --seeds ${seeds.length}.`);
+  }
   // Each unit takes seconds: one line per unit, no progress bar.
   const reporter = consoleReporter({ epochs: profile.epochs, metricLabel: 'f', interactive: false, log });
   const { runDir, results } = await runSurfaceExperiment(
@@ -224,7 +232,7 @@ export function buildProgram(): Command {
         const runDir = await runOne(experiment, options, backend);
         if (runDir === null) skipped.push(experiment.name);
         else {
-          if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+          if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
           const results = readRunResults(runDir);
           if (results && experiment.kind === 'model') finished.push({ runDir, results });
         }

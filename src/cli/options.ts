@@ -1,12 +1,6 @@
 /** Parsing and validation of command-line values: every bad value names itself and the valid choices. */
 import { InvalidArgumentError } from 'commander';
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from './errors.js';
 
 export function positiveInteger(flag: string) {
   return (value: string): number => {

@@ -21,7 +21,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as tf from '@tensorflow/tfjs-core';
 import { InvalidHyperparameterError } from './errors.js';
-import { OPTIMIZERS, registerOptimizer, type Hyperparameters, type OptimizerSpec } from './registry.js';
+import type { Hyperparameters } from './hyperparameters.js';
+import { OPTIMIZERS, registerOptimizer, type OptimizerSpec } from './registry.js';
 import type { GradientTransformation } from './transform.js';
 import { TransformOptimizer } from './transform_optimizer.js';
 

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { studyView } from '../results/phases.js';
 import type { RunResults } from '../results/schema.js';
 import { optimizerColor } from './colors.js';
@@ -20,7 +20,7 @@ import type { Table } from './content.js';
 import { escapeMarkdown, markdownTable } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
 import type { Chart } from './specs.js';
-import { primarySeriesAll, rankingLoss, summarize } from './summary.js';
+import { primarySeriesAll, rankingLoss, summarizeRun } from '../results/summary.js';
 
 /** Relative slack on the best final loss that defines the target. */
 export const TARGET_SLACK = 0.1;
@@ -35,14 +35,14 @@ export interface TimeToTarget {
 
 export function timeToTarget(run: RunResults): TimeToTarget | null {
   const results = studyView(run);
-  const series = primarySeriesAll(summarize(results)).filter((s) => s.status === 'ok' && s.curve.every((e) => e.valLoss !== null));
+  const series = primarySeriesAll(summarizeRun(results)).filter((s) => s.status === 'ok' && s.curve.every((e) => e.valLoss !== null));
   const finals = series.map(rankingLoss).filter((l): l is number => l !== null);
   if (finals.length === 0) return null;
   const target = Math.min(...finals) * (1 + TARGET_SLACK);
   const stepsPerEpoch = Math.ceil(results.settings.trainSamples / results.settings.batchSize);
   const steps = new Map<string, number | null>();
   const labels = new Map<string, string>();
-  for (const s of primarySeriesAll(summarize(results))) {
+  for (const s of primarySeriesAll(summarizeRun(results))) {
     const reached = s.status === 'ok' ? s.curve.find((e) => e.valLoss !== null && e.valLoss.mean <= target) : undefined;
     steps.set(s.optimizer, reached ? reached.epoch * stepsPerEpoch : null);
     labels.set(s.optimizer, s.name);

@@ -7,11 +7,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { phaseView } from '../results/phases.js';
 import type { RunResults, TuningChoice } from '../results/schema.js';
-import { formatNumber } from './claimKit.js';
+import { formatNumber } from '../claims/kit.js';
 import { optimizerColor } from './colors.js';
 import type { Table } from './content.js';
 import { finalMetric, type Chart } from './specs.js';
-import { primarySeriesAll, rankingLoss, summarize, type Series } from './summary.js';
+import { primarySeriesAll, rankingLoss, summarizeRun, type OptimizerSeries } from '../results/summary.js';
 
 export interface RankedOptimizer {
   optimizer: string;
@@ -35,9 +35,9 @@ export interface TuningComparison {
 
 function ranked(results: RunResults): Map<string, RankedOptimizer> {
   const metric = finalMetric(results);
-  const series = primarySeriesAll(summarize(results));
+  const series = primarySeriesAll(summarizeRun(results));
   const order = series.filter((s) => rankingLoss(s) !== null).sort((a, b) => rankingLoss(a)! - rankingLoss(b)!);
-  return new Map(series.map((s: Series) => [s.optimizer, {
+  return new Map(series.map((s: OptimizerSeries) => [s.optimizer, {
     optimizer: s.optimizer, name: s.name, learningRate: s.learningRate, loss: rankingLoss(s), metric: metric.of(s),
     rank: order.includes(s) ? order.indexOf(s) + 1 : null, status: s.status === 'ok' ? 'ok' : (s.reason ?? s.status),
   }]));
@@ -147,7 +147,7 @@ export function gridTable(results: RunResults): Table {
 }
 
 function nameOf(results: RunResults, optimizer: string): string {
-  const series = primarySeriesAll(summarize(phaseView(results, 'default'))).find((s) => s.optimizer === optimizer);
+  const series = primarySeriesAll(summarizeRun(phaseView(results, 'default'))).find((s) => s.optimizer === optimizer);
   return series?.name ?? results.userOptimizers?.find((u) => u.name === optimizer)?.label ?? optimizer;
 }
 

@@ -1,10 +1,10 @@
 /** The part of a report a --tune run adds: the defaults-vs-tuned section, its charts and the tuning claims. */
 import type { RunResults } from '../results/schema.js';
-import type { Claim } from './claims.js';
+import type { Claim } from '../claims/claim.js';
 import type { ReportSection } from './content.js';
 import type { Chart } from './specs.js';
 import { comparisonTable, compareDefaultsAndTuned, defaultsVsTunedChart, gridTable, rankingNote, sensitivityChart } from './tuning.js';
-import { TUNING_CLAIMS } from './tuningClaims.js';
+import { TUNING_CLAIMS } from '../claims/tuning.js';
 
 export function tuningReport(results: RunResults): { sections: ReportSection[]; charts: Chart[]; claims: Claim[] } {
   const tuning = results.tuning!;

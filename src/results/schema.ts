@@ -134,6 +134,12 @@ export interface RunResults {
   userOptimizers?: UserOptimizerRecord[];
   /** Set on a --tune run: the protocol, the held-out split and each optimizer's choice (src/tune/). */
   tuning?: TuningRecord;
+  /**
+   * True when the experiment's curves do not depend on the seed (the cost surfaces: no data, no
+   * initialisation, no shuffling): the run trains one seed, and a baseline made from it needs no more.
+   * Absent in runs written before it existed, and for experiments that depend on the seed.
+   */
+  deterministic?: boolean;
 }
 
 /**

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { HoldoutSplit } from '../results/schema.js';
-import type { LoadedData, Split } from './definition.js';
-import { SeededRandom, deriveSeed } from './random.js';
+import type { LoadedData, Split } from '../data/types.js';
+import { SeededRandom, deriveSeed } from '../common/random.js';
 import { range } from './splits.js';
 
 export class HoldoutError extends Error {

@@ -7,8 +7,8 @@
 import type { OptimizerImpl, OptimizerRun, TuningChoice, TuningRecord } from '../results/schema.js';
 import { getOptimizerSpec } from '../optimizers/registry.js';
 import type { ExperimentDefinition } from '../train/definition.js';
-import type { PlannedUnit, RunPlan } from '../train/runExperiment.js';
-import { unitId, type UnitSpec } from '../train/unit.js';
+import type { PlannedUnit, RunPlan } from '../train/plan.js';
+import { unitId, type UnitSpec } from '../results/units.js';
 import { chooseRate, DEFAULT_GRID_POINTS, DEFAULT_GRID_RATIO, learningRateGrid } from './grid.js';
 
 export interface TuningOptions {

@@ -8,9 +8,10 @@
 import type { BackendChoice } from '../backend/select.js';
 import { readUnits } from '../results/runDirectory.js';
 import type { RunResults, TuningChoice, TuningRecord } from '../results/schema.js';
-import type { DataContext } from '../train/definition.js';
+import type { DataContext } from '../data/types.js';
 import { heldOutFingerprint, holdoutIndices } from '../train/holdout.js';
-import { runModelExperiment, type ExecutionOptions, type RunPlan, type RunReporter, type RunTarget } from '../train/runExperiment.js';
+import type { ExecutionOptions, RunPlan, RunReporter, RunTarget } from '../train/plan.js';
+import { runModelExperiment } from '../train/runExperiment.js';
 import { chooseRates, defaultUnits, gridUnits, tunedUnits, tuningRecord, type TuningOptions } from './protocol.js';
 
 export interface TuningOutcome {

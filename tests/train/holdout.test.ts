@@ -1,7 +1,7 @@
 /** The held-out split a tuning grid chooses on: carved from the training indices only, seeded, reproducible. */
 import { describe, expect, it } from 'vitest';
 import { HoldoutError, heldOutFingerprint, holdoutData, holdoutIndices } from '../../src/train/holdout.js';
-import type { LoadedData, Split } from '../../src/train/definition.js';
+import type { LoadedData, Split } from '../../src/data/types.js';
 
 describe('holdoutIndices', () => {
   it('splits 0..n-1 into two disjoint parts of the asked sizes that cover every index', () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/backend/select.js';
-import type { Hyperparameters } from '../../../src/optimizers/registry.js';
+import type { Hyperparameters } from '../../../src/optimizers/hyperparameters.js';
 import { loadOptimizerModule, userOptimizerSpec } from '../../../src/optimizers/userModule.js';
 import * as ref from '../../optimizers/reference.js';
 import { fixture, runOptimizer, runReference, worstError } from '../../optimizers/stream.js';

@@ -1,7 +1,7 @@
 /** The tuning claims' measures and verdicts on constructed runs (nothing is trained). */
 import { describe, expect, it } from 'vitest';
 import type { OptimizerRun, TuningChoice, TuningPhase } from '../../src/results/schema.js';
-import { rateMattersMore, rateShare, spreadShrinksWhenTuned } from '../../src/report/tuningClaims.js';
+import { rateMattersMore, rateShare, spreadShrinksWhenTuned } from '../../src/claims/tuning.js';
 import { results, unit } from '../check/fixtures.js';
 
 const RATES = [0.0001, 0.001, 0.01];

@@ -16,9 +16,9 @@
  */
 import { phaseView } from '../results/phases.js';
 import type { RunResults } from '../results/schema.js';
-import { formatNumber } from './claimKit.js';
-import type { Claim, ClaimScore } from './claims.js';
-import { primarySeriesAll, rankingLoss, summarize } from './summary.js';
+import { formatNumber } from './kit.js';
+import type { Claim, ClaimScore } from './claim.js';
+import { primarySeriesAll, rankingLoss, summarizeRun } from '../results/summary.js';
 
 /**
  * Spread shrinks when tuned/default ≤ 0.8. WHY 0.8: the committed quick baselines (3 seeds) show a
@@ -49,7 +49,7 @@ function standardDeviation(values: number[]): number {
 /** ln(final test loss) per optimizer of one phase, for the optimizers that ran ok with a positive loss. */
 function logFinalLosses(results: RunResults, phase: 'default' | 'tuned'): Map<string, number> {
   const losses = new Map<string, number>();
-  for (const series of primarySeriesAll(summarize(phaseView(results, phase)))) {
+  for (const series of primarySeriesAll(summarizeRun(phaseView(results, phase)))) {
     const loss = rankingLoss(series);
     if (series.status === 'ok' && loss !== null && loss > 0) losses.set(series.optimizer, Math.log(loss));
   }
