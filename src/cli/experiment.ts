@@ -14,7 +14,8 @@ import { findLatestRun, readRunResults, runIdentity } from '../results/runDirect
 import { ResumeError } from '../results/errors.js';
 import type { OptimizerImpl } from '../results/schema.js';
 import { writeAcrossExperimentsReport } from '../report/acrossExperiments.js';
-import { OptimizerModuleError, registerOptimizerFiles, type UserOptimizerRecord } from '../optimizers/userModule.js';
+import { OptimizerModuleError } from '../optimizers/errors.js';
+import { registerOptimizerFiles, type UserOptimizerRecord } from '../optimizers/userModule.js';
 import { newRunId } from '../results/runDirectory.js';
 import type { RunResults } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';

@@ -51,8 +51,8 @@ export function checkNames(flag: string, items: readonly string[], choices: read
 /** A comma-separated list whose every item must be one of `choices`. */
 export function listOf(flag: string, choices: readonly string[]) {
   return (value: string): string[] => {
-    if (!value.split(',').some((item) => item.trim())) throw new InvalidArgumentError(`${flag} needs at least one name; valid names: ${choices.join(', ')}.`);
-    const items = nameList(flag)(value);
+    const items = [...new Set(value.split(',').map((item) => item.trim()).filter(Boolean))];
+    if (items.length === 0) throw new InvalidArgumentError(`${flag} needs at least one name; valid names: ${choices.join(', ')}.`);
     try {
       checkNames(flag, items, choices);
     } catch (error) {

@@ -3,7 +3,7 @@
  * tfjs built-in and the from-scratch implementation. Every experiment builds its optimizers here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
+import { DuplicateOptimizerError, InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
 import type { Hyperparameters } from './hyperparameters.js';
 import { ScratchOptimizer, scratchConvention, type ScratchOptimizerName } from './scratch.js';
 
@@ -155,7 +155,7 @@ export const OPTIMIZERS: Record<string, OptimizerSpec> = {
  * must be new: a module cannot replace a built-in.
  */
 export function registerOptimizer(spec: OptimizerSpec): void {
-  if (Object.hasOwn(OPTIMIZERS, spec.name)) throw new Error(`optimizer '${spec.name}' is already registered`);
+  if (Object.hasOwn(OPTIMIZERS, spec.name)) throw new DuplicateOptimizerError(spec.name);
   OPTIMIZERS[spec.name] = spec;
 }
 

@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as tf from '@tensorflow/tfjs-core';
-import { InvalidHyperparameterError } from './errors.js';
+import { InvalidHyperparameterError, OptimizerModuleError } from './errors.js';
 import type { Hyperparameters } from './hyperparameters.js';
 import { OPTIMIZERS, registerOptimizer, type OptimizerSpec } from './registry.js';
 import type { GradientTransformation } from './transform.js';
@@ -57,14 +57,6 @@ export interface UserOptimizerRecord {
   file: string;
   sha256: string;
   defaults: Hyperparameters;
-}
-
-/** An --optimizer-file that cannot be used: the message names the file and what is missing or wrong. */
-export class OptimizerModuleError extends Error {
-  constructor(readonly file: string, problem: string) {
-    super(`--optimizer-file ${file}: ${problem}`);
-    this.name = 'OptimizerModuleError';
-  }
 }
 
 const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;

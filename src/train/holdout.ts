@@ -8,11 +8,8 @@ import { createHash } from 'node:crypto';
 import type { HoldoutSplit } from '../results/schema.js';
 import type { LoadedData, Split } from '../data/types.js';
 import { SeededRandom, deriveSeed } from '../common/random.js';
+import { HoldoutError } from './errors.js';
 import { range } from './splits.js';
-
-export class HoldoutError extends Error {
-  override name = 'HoldoutError';
-}
 
 /** Training and held-out indices of a split of `size` samples, each in ascending order. */
 export function holdoutIndices(size: number, holdout: HoldoutSplit): { train: Int32Array; heldOut: Int32Array } {

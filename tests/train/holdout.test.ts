@@ -1,6 +1,7 @@
 /** The held-out split a tuning grid chooses on: carved from the training indices only, seeded, reproducible. */
 import { describe, expect, it } from 'vitest';
-import { HoldoutError, heldOutFingerprint, holdoutData, holdoutIndices } from '../../src/train/holdout.js';
+import { HoldoutError } from '../../src/train/errors.js';
+import { heldOutFingerprint, holdoutData, holdoutIndices } from '../../src/train/holdout.js';
 import type { LoadedData, Split } from '../../src/data/types.js';
 
 describe('holdoutIndices', () => {
