@@ -7,7 +7,7 @@
  * Target per experiment: the best final validation loss among the optimizers of that run, relaxed by 10 %.
  * AlgoPerf fixes each workload's target from tuned baselines; this study has none, so the target comes
  * from the run itself, and the slack lets optimizers that end within seed noise of the best (up to 7 % on
- * the quick baselines, see tuningClaims.ts) count as reaching it. Read from the study's units (a --tune
+ * the quick baselines, see src/claims/tuning.ts) count as reaching it. Read from the study's units (a --tune
  * run's default-rate units).
  */
 import path from 'node:path';
