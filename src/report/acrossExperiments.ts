@@ -17,7 +17,7 @@ import { studyView } from '../results/phases.js';
 import type { RunResults } from '../results/schema.js';
 import { optimizerColor } from './colors.js';
 import type { Table } from './content.js';
-import { escapeMarkdown, markdownTable } from './markdown.js';
+import { escapeMarkdown, table } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
 import type { Chart } from './specs.js';
 import { primarySeriesAll, rankingLoss, summarizeRun } from '../results/summary.js';
@@ -121,7 +121,7 @@ export async function writeAcrossExperimentsReport(runs: { runDir: string; resul
     '# Across experiments: time to target and performance profile',
     escapeMarkdown(`Runs: ${runs.map((r) => path.relative(dir, r.runDir)).join(', ')}.`),
     escapeMarkdown(`Target per experiment: the best final validation loss of its optimizers + ${TARGET_SLACK * 100}%; steps = epochs to reach it × steps per epoch. ★ marks the fastest.`),
-    markdownTable(timeToTargetTable(times)),
+    table(timeToTargetTable(times)),
     `![${escapeMarkdown(chart.title)}](${chart.id}.png)`,
   ].join('\n\n') + '\n');
   return markdown;

@@ -14,7 +14,7 @@ function cell(c: Cell): string {
   return c.best ? `**${text}** ★` : text;
 }
 
-export function markdownTable(t: Table): string {
+export function table(t: Table): string {
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [row(t.headers.map(escapeMarkdown)), row(t.headers.map(() => '---')), ...t.rows.map((r) => row(r.map(cell)))].join('\n');
 }
@@ -27,17 +27,17 @@ export function renderReportMarkdown(content: ReportContent): string {
     content.facts.map((f) => `- **${escapeMarkdown(f.label)}:** ${escapeMarkdown(f.value)}`).join('\n'),
     '## Results',
     escapeMarkdown(content.resultsNote),
-    markdownTable(content.results),
+    table(content.results),
     ...(content.sections ?? []).flatMap((section) => [
-      `## ${escapeMarkdown(section.title)}`, ...section.paragraphs.map(escapeMarkdown), ...section.tables.map(markdownTable),
+      `## ${escapeMarkdown(section.title)}`, ...section.paragraphs.map(escapeMarkdown), ...section.tables.map(table),
     ]),
     '## Charts',
     content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n'),
     '## Findings scorecard',
-    escapeMarkdown(scorecardTally(content.scorecard)),
-    markdownTable(scorecardTable(content.scorecard)),
+    escapeMarkdown(scorecardTally(content.scorecard, content.scorecardCaveat)),
+    table(scorecardTable(content.scorecard)),
     '## Optimizer conventions',
-    markdownTable(content.conventions),
+    table(content.conventions),
   ];
   return `${sections.join('\n\n')}\n`;
 }
