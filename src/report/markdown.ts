@@ -31,6 +31,9 @@ export function renderReportMarkdown(content: ReportContent): string {
     '## Results',
     escapeMarkdown(content.resultsNote),
     table(content.results),
+    ...(content.sections ?? []).flatMap((section) => [
+      `## ${escapeMarkdown(section.title)}`, ...section.paragraphs.map(escapeMarkdown), ...section.tables.map(table),
+    ]),
     '## Charts',
     content.charts.length ? content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n') : escapeMarkdown(NO_CHARTS),
     '## What ran',
