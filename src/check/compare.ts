@@ -308,7 +308,7 @@ export function checkRun(results: RunResults, baseline: Baseline, options: Check
     .filter((d) => d.scope === 'environment' || (d.scope === 'settings' && d.accepted && d.key !== 'settings.epochs'))
     .map((d) => `${d.key} differs${d.scope === 'settings' ? ' (accepted)' : ''}`);
   const unrecorded = unrecordedEnvironment(results, baseline);
-  if (unrecorded.length) globalBlockers.push(`the run does not record ${unrecorded.join(', ')}`);
+  if (unrecorded.length) globalBlockers.push(`${unrecorded.join(', ')} not recorded by both`);
   const context: Context = { results, baseline, curve, lowerIsBetter, epochs, globalBlockers };
 
   const runGroups = groupUnits(results);
@@ -351,7 +351,7 @@ export function checkRun(results: RunResults, baseline: Baseline, options: Check
   }
 
   const notes: string[] = [];
-  if (unrecorded.length) notes.push(`the run does not record ${unrecorded.join(', ')} (a results.json from before they were recorded): seeds identical to the baseline's pass, others are judged statistically`);
+  if (unrecorded.length) notes.push(`${unrecorded.join(', ')} not recorded by both the run and the baseline (one was written before it was recorded): seeds identical to the baseline's pass, others are judged statistically`);
   if (results.status !== 'complete') notes.push('the run is partial: units that did not finish are reported missing');
   const replayBlockers = [...globalBlockers];
   const notInBaseline = results.seeds.filter((seed) => !baseline.source.seeds.includes(seed));

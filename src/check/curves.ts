@@ -4,7 +4,6 @@
  */
 import type { OptimizerImpl, OptimizerRun, RunResults, RunSettings } from '../results/schema.js';
 import { unitId } from '../train/unit.js';
-import { MissingCurveError } from './errors.js';
 
 /** The four curves of a model run (the surfaces record only `loss`: mean distance to the nearest minimum). */
 export const CURVE_NAMES = ['valLoss', 'loss', 'valMetric', 'metric'] as const;
@@ -80,23 +79,4 @@ export function groupUnits(results: RunResults): Map<string, UnitGroup> {
     groups.set(key, group);
   }
   return groups;
-}
-
-/** A curve's values over epochs; a unit that trained to the end has one finite value per epoch. */
-export function curveOf(run: OptimizerRun, curve: CurveName): number[] {
-  const values = run.epochs.map((record) => record[curve]);
-  if (values.length === 0 || values.some((v) => v === null || !Number.isFinite(v))) {
-    throw new MissingCurveError(`unit '${run.id}'`, curve);
-  }
-  return values as number[];
-}
-
-/** Whether every unit has the curve (validation loss is null throughout for an experiment without validation). */
-export function hasCurve(runs: OptimizerRun[], curve: CurveName): boolean {
-  return runs.length > 0 && runs.every((run) => run.epochs.length > 0 && run.epochs.every((record) => record[curve] !== null));
-}
-
-/** The value at the last epoch and the area under the curve, taken as the mean over epochs. */
-export function finalAndArea(values: number[]): { final: number; auc: number } {
-  return { final: values[values.length - 1], auc: values.reduce((sum, v) => sum + v, 0) / values.length };
 }

@@ -102,14 +102,14 @@ export function settingDifferences(results: RunResults, baseline: Baseline, acce
     else differences.push(...optimizerDifferences(key, base, run));
   }
   return differences
-    // A value the run does not record (results.json from before it was recorded) is unknown, not different.
-    .filter((difference) => difference.run !== NOT_RECORDED || difference.scope !== 'environment')
+    // An environment value one side does not record (written before it was recorded) is unknown, not different.
+    .filter((difference) => difference.scope !== 'environment' || (difference.run !== NOT_RECORDED && difference.baseline !== NOT_RECORDED))
     .map((difference) => ({ ...difference, accepted: isAccepted(difference.key, accepted) }));
 }
 
-/** Environment keys the run does not record but the baseline does: replay cannot be vouched for, only tried. */
+/** Environment keys the run or the baseline does not record: replay cannot be vouched for, only tried. */
 export function unrecordedEnvironment(results: RunResults, baseline: Baseline): string[] {
   return environmentDifferences(baseline.environment, environmentOf(results))
-    .filter((difference) => difference.run === NOT_RECORDED)
+    .filter((difference) => difference.run === NOT_RECORDED || difference.baseline === NOT_RECORDED)
     .map((difference) => difference.key);
 }

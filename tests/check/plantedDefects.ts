@@ -2,7 +2,7 @@
  * Defects of the kinds the convergence check exists to catch, each a small edit of the source as a
  * careless change would make it, planted in a copy of the source tree (never in the repository). Each
  * names the optimizers it must be caught on and what the check's report must name as the cause.
- * Used by plantedDefects.test.ts and, for the real quick profile, scripts/plant-defects.ts.
+ * Used by plantedDefects.test.ts.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,10 +92,6 @@ export function plant(tree: string, defect: PlantedDefect): void {
     throw new Error(`cannot plant "${defect.name}": ${defect.file} no longer contains ${JSON.stringify(defect.find)}; update tests/check/plantedDefects.ts`);
   }
   writeFileSync(file, source.replace(defect.find, defect.replace));
-}
-
-export function unplant(tree: string, defect: PlantedDefect): void {
-  cpSync(path.join(REPO, defect.file), path.join(tree, defect.file));
 }
 
 export const removeTree = (tree: string) => rmSync(tree, { recursive: true, force: true });
