@@ -141,9 +141,11 @@ function replayDirection(replay: SeedReplay, base: GroupBaseline, run: SeedCurve
   let size = '';
   if (baseValues && runValues) {
     const judged = JUDGED_NUMBERS.map((which) => comparison(numberOf(baseValues, which), numberOf(runValues, which), lowerIsBetter));
-    const sign = judged.map((c) => Math.sign(c.worsening ?? c.run - c.baseline)).find((s) => s !== 0) ?? 0;
-    verdict = sign > 0 ? 'worse' : sign < 0 ? 'better' : 'changed';
-    size = `; ${label}: final ${fmt(judged[0].baseline)} → ${fmt(judged[0].run)}${judged[0].worsening !== null ? ` (${pct(judged[0].worsening)} worse)` : ''}, AUC ${fmt(judged[1].baseline)} → ${fmt(judged[1].run)}${judged[1].worsening !== null ? ` (${pct(judged[1].worsening)} worse)` : ''}`;
+    // Worse when it ends worse or gets there more slowly (the study ranks optimizers by speed too).
+    const signs = judged.map((c) => Math.sign(c.worsening ?? (lowerIsBetter ? c.run - c.baseline : c.baseline - c.run)));
+    verdict = signs.some((s) => s > 0) ? 'worse' : signs.some((s) => s < 0) ? 'better' : 'changed';
+    const how = (c: Comparison) => `${fmt(c.baseline)} → ${fmt(c.run)}${c.worsening ? ` (${Math.abs(c.worsening * 100).toFixed(1)}% ${c.worsening > 0 ? 'worse' : 'better'})` : ''}`;
+    size = `; ${label}: final ${how(judged[0])}, AUC ${how(judged[1])}`;
   }
   return { verdict, reason: `seed ${replay.seed} replayed exactly differs: ${where}${size}` };
 }

@@ -44,7 +44,7 @@ export function renderMarkdown(report: CheckReport): string {
   const failing = report.groups.filter((g) => ['worse', 'changed'].includes(g.verdict) || (g.verdict === 'better' && !report.allowImprovement));
   const unaccepted = report.differences.filter((d) => !d.accepted);
   const headline = report.failed
-    ? `❌ ${[failing.length ? `${failing.length} optimizer${failing.length === 1 ? '' : 's'} changed` : '', unaccepted.length ? `${unaccepted.length} setting${unaccepted.length === 1 ? '' : 's'} differ` : '', !failing.length && !unaccepted.length ? 'optimizers missing or new' : ''].filter(Boolean).join(', ')}`
+    ? `❌ ${[failing.length ? `${failing.length} optimizer${failing.length === 1 ? '' : 's'} changed` : '', unaccepted.length ? `${unaccepted.length} setting${unaccepted.length === 1 ? ' differs' : 's differ'}` : '', !failing.length && !unaccepted.length ? 'optimizers missing or new' : ''].filter(Boolean).join(', ')}`
     : '✅ no change';
   const lines = [
     `## Convergence check: ${report.experiment} · ${report.profile} · ${report.backend} — ${headline}`,

@@ -34,7 +34,7 @@ describe('exact replay (same environment, same seeds)', () => {
     expect(group(report, 'adam').verdict).toBe('worse');
     expect(group(report, 'sgd').verdict).toBe('ok');
     expect(group(report, 'adam').auc!.worsening).toBeCloseTo(0.05, 10);
-    expect(group(report, 'adam').reasons[0]).toMatch(/^seed 1 replayed exactly differs: first differs at epoch 1: validation loss 0\.99 → 1\.0395 \(\+5\.0%\).*identical throughout: training loss.*AUC 0\.79 → 0\.8295 \(\+5\.0% worse\)/);
+    expect(group(report, 'adam').reasons[0]).toMatch(/^seed 1 replayed exactly differs: first differs at epoch 1: validation loss 0\.99 → 1\.0395 \(\+5\.0%\).*identical throughout: training loss.*AUC 0\.79 → 0\.8295 \(5\.0% worse\)/);
   });
 
   it('fails any change beyond float32 rounding, however small, and ignores less', () => {
@@ -48,6 +48,13 @@ describe('exact replay (same environment, same seeds)', () => {
     expect(group(report, 'sgd').verdict).toBe('better');
     expect(report.failed).toBe(true);
     expect(checkRun(better, baseline, { allowImprovement: true }).failed).toBe(false);
+  });
+
+  it('calls a change worse when either the final value or the AUC is worse (ending better but slower is a regression)', () => {
+    const slowerStart = referenceWith('adam', (u) => ({ ...u, epochs: u.epochs.map((e, i) => ({ ...e, valLoss: i === 0 ? e.valLoss! + 0.3 : i === 2 ? e.valLoss! - 0.01 : e.valLoss! })) }));
+    const adam = group(checkRun(slowerStart, baseline), 'adam');
+    expect(adam.verdict).toBe('worse');
+    expect(adam.reasons[0]).toMatch(/final 0\.59 → 0\.58 \(1\.7% better\), AUC 0\.79 → 0\.886667 \(12\.2% worse\)/);
   });
 
   it('reads the direction of a higher-is-better curve the right way round (accuracy up = better)', () => {
