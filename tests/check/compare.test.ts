@@ -112,7 +112,7 @@ describe('the settings diff', () => {
   });
 
   it('lists environment differences; curves identical to the baseline\'s still pass replay', () => {
-    const upgraded = referenceRun({ environment: { ...referenceRun().environment, versions: { ...referenceRun().environment.versions, '@tensorflow/tfjs-core': '4.23.0', optbench: '9.9.9' } } });
+    const upgraded = referenceRun({ environment: { ...referenceRun().environment, versions: { ...referenceRun().environment.versions, '@tensorflow/tfjs-core': '4.23.0', optbench: '9.9.9', node: '22.0.0' } } });
     const report = checkRun(upgraded, baseline, { accept: ['versions'] });
     expect(report.differences.map((d) => d.key)).toEqual(['versions.@tensorflow/tfjs-core']);
     expect(report.groups.every((g) => g.verdict === 'ok' && g.modes[0] === 'replay')).toBe(true);
