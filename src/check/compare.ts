@@ -15,8 +15,8 @@ import { isAccepted, settingDifferences, unrecordedEnvironment, type SettingDiff
 import { bonferroniLevel, detectableDifference, FALSE_ALARM_RATE, mean, std, tTest, type TTest } from './stats.js';
 
 export type Verdict = 'ok' | 'worse' | 'better' | 'changed' | 'missing' | 'new' | 'unjudged';
-export type Mode = 'replay' | 'statistical';
-export const JUDGED_NUMBERS = ['final', 'auc'] as const;
+type Mode = 'replay' | 'statistical';
+const JUDGED_NUMBERS = ['final', 'auc'] as const;
 export type JudgedNumber = (typeof JUDGED_NUMBERS)[number];
 
 /** A number of the judged curve: the baseline's and the run's (seed means), and how much worse the run is. */

@@ -15,7 +15,7 @@ import { CURVE_NAMES, type CurveName } from './curves.js';
  */
 export const REPLAY_TOLERANCE = 2 ** -24;
 
-export function valuesDiffer(a: number | null | undefined, b: number | null | undefined): boolean {
+function valuesDiffer(a: number | null | undefined, b: number | null | undefined): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) !== (b ?? null);
   if (a === b) return false;
   return Math.abs(a - b) > REPLAY_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));

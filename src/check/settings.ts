@@ -49,7 +49,7 @@ function dataLeaves(notes: Record<string, unknown> | undefined, prefix = ''): Re
 }
 
 /** Missing on one side = not recorded there (an older results.json): unknown, not a difference. */
-export const NOT_RECORDED = 'not recorded';
+const NOT_RECORDED = 'not recorded';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -62,7 +62,7 @@ function compareRecords(prefix: string, baseline: Record<string, unknown> | unde
 }
 
 /** Environment differences, with values unknown to the run (an older results.json) kept apart: they are not differences. */
-export function environmentDifferences(baseline: BaselineEnvironment, run: BaselineEnvironment): Omit<SettingDifference, 'accepted'>[] {
+function environmentDifferences(baseline: BaselineEnvironment, run: BaselineEnvironment): Omit<SettingDifference, 'accepted'>[] {
   const differences: Omit<SettingDifference, 'accepted'>[] = [];
   if (baseline.backend !== run.backend) differences.push({ key: 'backend', scope: 'environment', baseline: baseline.backend, run: run.backend });
   differences.push(...compareRecords('versions', baseline.versions, run.versions, 'environment', {}, IGNORED_VERSIONS));

@@ -1,89 +1,82 @@
 /**
- * The guard proven on real training: Boston (quick profile, 3 epochs, one seed, four optimizers) run
- * from a copy of the source tree, once unmodified for the baseline and once per planted defect, each
- * checked with the real CLI as .ci/run does. Every defect must fail the check (exit 1) naming the
- * optimizers it touches and its cause; the others must pass; an unmodified re-run must pass.
+ * The guard proven on real training: Boston (quick profile cut to 2 epochs, seed 1, four optimizers)
+ * trained by a copy of the source tree, once unmodified for the baseline and once per planted defect,
+ * each checked against that baseline. Every defect must fail the check naming the optimizers it touches
+ * and its cause; the others must pass; an unmodified re-run must pass. The copies' training code is
+ * imported into this process (the tfjs packages resolve to the one already running), so no run pays for
+ * a process start.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
+import { buildBaseline, type Baseline } from '../../src/check/baseline.js';
+import { checkRun } from '../../src/check/compare.js';
+import { renderMarkdown } from '../../src/check/markdown.js';
+import type { RunResults } from '../../src/results/schema.js';
+import type * as RegistryModule from '../../src/optimizers/registry.js';
+import type * as RunExperimentModule from '../../src/train/runExperiment.js';
+import type * as BostonModule from '../../experiments/boston.js';
 import { copyTree, DEFECTS, OPTIMIZERS, plant, REPO, removeTree } from './plantedDefects.js';
 
 const MIRROR = process.env.OPTBENCH_DATA_MIRROR ?? path.resolve(REPO, '../shared/datasets');
 const work = mkdtempSync(path.join(tmpdir(), 'optbench-planted-run-'));
-const baselineFile = path.join(work, 'boston.quick.wasm.json');
-const tsx = path.join(REPO, 'node_modules/.bin/tsx');
-/** Two epochs: enough for every defect to show (a loop that stops reshuffling differs from epoch 2 on). */
-const EPOCHS = '2';
 const trees: string[] = [];
-/** Run directory of the unmodified re-run and of each defect's run, by name. */
-const runs = new Map<string, string>();
+let backend: BackendChoice;
+let baseline: Baseline;
 
-/** Boston quick, seed 1, from the source tree `tree`; resolves to the run directory. */
-async function experiment(tree: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(tsx, [path.join(tree, 'src/cli/experiment.ts'), 'boston', '--profile', 'quick', '--epochs', EPOCHS, '--seed', '1',
-    '--backend', 'wasm', '--optimizers', OPTIMIZERS.join(','), '--out', path.join(work, 'reports'), '--no-report'], {
-    cwd: tree, encoding: 'utf8', env: { ...process.env, OPTBENCH_DATA_MIRROR: MIRROR, OPTBENCH_DATA_DIR: path.join(work, 'cache') },
-  });
-  const results = /results: (.+)\/results\.json/.exec(stdout);
-  if (!results) throw new Error(`the experiment printed no results path: ${stdout}`);
-  return results[1];
-}
-
-function check(runDir: string, ...args: string[]) {
-  const result = spawnSync(tsx, [path.join(REPO, 'src/cli/check.ts'), runDir, '--baseline', baselineFile, ...args], {
-    cwd: work, encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: '' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Boston quick, 2 epochs (enough for every defect: one that stops reshuffling shows from epoch 2), seed 1, trained by `tree`'s code. */
+async function trainWith(tree: string): Promise<RunResults> {
+  const { runModelExperiment } = (await import(path.join(tree, 'src/train/runExperiment.ts'))) as typeof RunExperimentModule;
+  const { defaultImpl } = (await import(path.join(tree, 'src/optimizers/registry.ts'))) as typeof RegistryModule;
+  const { boston } = (await import(path.join(tree, 'experiments/boston.ts'))) as typeof BostonModule;
+  const { results } = await runModelExperiment(
+    { experiment: boston, profileName: 'quick', profile: { ...boston.profiles.quick, epochs: 2 }, optimizers: OPTIMIZERS, seeds: [1], learningRates: [], implsFor: (o) => [defaultImpl(o)] },
+    backend, { mirror: MIRROR, cacheDir: path.join(work, 'cache'), log: () => {} }, { reportsRoot: path.join(work, 'reports') },
+  );
+  return results;
 }
 
 /** Optimizers the report's table marks as changed (either direction). */
 const changedRows = (markdown: string) => [...markdown.matchAll(/^\| (\S+) \| (❌|✨) [^|]+\|/gm)].map((match) => match[1]);
+/** Optimizers with a setting that differs unaccepted. */
+const settingRows = (markdown: string) => [...markdown.matchAll(/^\| `([^.`]+)\.[^`]*` \|.*❌ not accepted \|$/gm)].map((match) => match[1]);
 /** The detail line of one optimizer. */
 const detailOf = (markdown: string, optimizer: string) => markdown.split('\n').find((line) => line.startsWith(`- **${optimizer}** —`)) ?? '';
 
+function tree(): string {
+  const copy = copyTree();
+  trees.push(copy);
+  return copy;
+}
+
 describe('the convergence check catches defects planted in a real Boston run', () => {
   beforeAll(async () => {
-    const clean = copyTree();
-    trees.push(clean);
-    runs.set('baseline', await experiment(clean));
-    expect(check(runs.get('baseline')!, '--update-baseline').code).toBe(0);
-    const jobs: [string, string][] = [['unmodified', clean], ...DEFECTS.map((defect): [string, string] => {
-      const tree = copyTree();
-      trees.push(tree);
-      plant(tree, defect);
-      return [defect.name, tree];
-    })];
-    // Two at a time: the runs are independent processes and CI has two cores.
-    for (let i = 0; i < jobs.length; i += 2) {
-      const pair = jobs.slice(i, i + 2);
-      const dirs = await Promise.all(pair.map(([, tree]) => experiment(tree)));
-      pair.forEach(([name], j) => runs.set(name, dirs[j]));
-    }
-  }, 600_000);
+    backend = await selectBackend('wasm');
+    baseline = buildBaseline(await trainWith(tree()));
+  }, 120_000);
   afterAll(() => {
-    for (const tree of trees) removeTree(tree);
+    for (const copy of trees) removeTree(copy);
     removeTree(work);
   });
 
-  it('passes an unmodified re-run, every optimizer replayed exactly', () => {
-    const { code, stdout } = check(runs.get('unmodified')!);
-    expect(stdout).toContain('✅ no change');
-    for (const optimizer of OPTIMIZERS) expect(stdout).toMatch(new RegExp(`^\\| ${optimizer} \\| ✅ ok \\| replay: seed 1 identical`, 'm'));
-    expect(code).toBe(0);
-  });
+  it('passes an unmodified re-run, every optimizer replayed exactly', async () => {
+    const report = checkRun(await trainWith(tree()), baseline);
+    expect(report.failed).toBe(false);
+    expect(report.groups.map((g) => [g.key, g.verdict, g.replays.map((r) => r.identical)])).toEqual(OPTIMIZERS.map((o) => [o, 'ok', [true]]));
+  }, 120_000);
 
   for (const defect of DEFECTS) {
-    it(`fails on ${defect.name}, naming ${defect.caughtOn.join(', ')} and the cause`, () => {
-      const result = check(runs.get(defect.name)!);
-      expect(result.code, result.stdout + result.stderr).toBe(1);
-      const settingRows = [...result.stdout.matchAll(/^\| `([^.`]+)\.[^`]*` \|.*❌ not accepted \|$/gm)].map((match) => match[1]);
-      // Caught: the curves changed, or an unrequested setting of that optimizer differs (here both).
-      expect([...new Set([...changedRows(result.stdout), ...settingRows])].sort()).toEqual([...defect.caughtOn].sort());
-      for (const optimizer of defect.caughtOn) expect(detailOf(result.stdout, optimizer)).toMatch(defect.cause);
-    });
+    it(`fails on ${defect.name}, naming ${defect.caughtOn.join(', ')} and the cause`, async () => {
+      const copy = tree();
+      plant(copy, defect);
+      const report = checkRun(await trainWith(copy), baseline);
+      const markdown = renderMarkdown(report);
+      expect(report.failed, markdown).toBe(true);
+      // Caught: the curves changed, or an unrequested setting of that optimizer differs (or both).
+      expect([...new Set([...changedRows(markdown), ...settingRows(markdown)])].sort(), markdown).toEqual([...defect.caughtOn].sort());
+      for (const optimizer of defect.caughtOn) expect(detailOf(markdown, optimizer), markdown).toMatch(defect.cause);
+    }, 120_000);
   }
 });

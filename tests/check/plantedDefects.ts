@@ -50,7 +50,7 @@ export const DEFECTS: PlantedDefect[] = [
     find: "const k = options.schedule === 'tf-2.10' ? 0.004 : 1;",
     replace: "const k = options.schedule === 'tf-2.10' ? 1 : 0.004;",
     caughtOn: ['nadam'],
-    cause: /first differs at epoch 1: training loss/,
+    cause: /first differs at epoch 1: validation loss [^;]*training loss/,
   },
   {
     name: 'a loop that stops reshuffling after the first epoch',
@@ -58,7 +58,8 @@ export const DEFECTS: PlantedDefect[] = [
     find: '    shuffler.shuffle(order);\n',
     replace: '    if (epoch === 1) shuffler.shuffle(order);\n',
     caughtOn: ALL,
-    cause: /first differs at epoch 2: training loss/,
+    // Epoch 1 replays exactly: only the order of the later epochs changed.
+    cause: /first differs at epoch 2: validation loss [^;]*training loss/,
   },
   {
     name: 'a training loss averaged per batch instead of per sample',
