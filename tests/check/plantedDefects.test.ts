@@ -61,10 +61,17 @@ describe('the convergence check catches defects planted in a real Boston run', (
     removeTree(work);
   });
 
-  it('passes an unmodified re-run, every optimizer replayed exactly', async () => {
-    const report = checkRun(await trainWith(tree()), baseline);
+  it('passes an unmodified re-run, every optimizer replayed exactly; a 5% worse AUC of any one of them fails', async () => {
+    const rerun = await trainWith(tree());
+    const report = checkRun(rerun, baseline);
     expect(report.failed).toBe(false);
     expect(report.groups.map((g) => [g.key, g.verdict, g.replays.map((r) => r.identical)])).toEqual(OPTIMIZERS.map((o) => [o, 'ok', [true]]));
+    for (const optimizer of OPTIMIZERS) {
+      const worse = { ...rerun, runs: rerun.runs.map((run) => (run.optimizer !== optimizer ? run : { ...run, epochs: run.epochs.map((e) => ({ ...e, valLoss: e.valLoss! * 1.05 })) })) };
+      const judged = checkRun(worse, baseline);
+      expect(judged.failed).toBe(true);
+      expect(judged.groups.filter((g) => g.verdict !== 'ok').map((g) => [g.key, g.verdict, Number(g.auc!.worsening!.toFixed(6))])).toEqual([[optimizer, 'worse', 0.05]]);
+    }
   }, 120_000);
 
   for (const defect of DEFECTS) {
