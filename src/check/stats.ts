@@ -5,8 +5,9 @@
  * probability at most FALSE_ALARM_RATE when nothing changed (seed values normal with a common spread).
  * Derivation and sensitivity figures in docs/convergence-check.md.
  */
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import jstat from 'jstat';
+
+const { studentt } = jstat.jStat;
 
 /** Family-wise: the chance that an unchanged code base fails one check (one experiment) in statistical mode. */
 export const FALSE_ALARM_RATE = 0.01;
@@ -43,7 +44,7 @@ export interface TTest {
  * and `degreesOfFreedom`, at two-sided level `level`.
  */
 export function detectableDifference(pooledStd: number, degreesOfFreedom: number, baselineSeeds: number, runSeeds: number, level: number): number {
-  return tQuantile(1 - level / 2, degreesOfFreedom) * pooledStd * Math.sqrt(1 / baselineSeeds + 1 / runSeeds);
+  return studentt.inv(1 - level / 2, degreesOfFreedom) * pooledStd * Math.sqrt(1 / baselineSeeds + 1 / runSeeds);
 }
 
 /**
@@ -60,7 +61,7 @@ export function tTest(baseline: number[], run: number[], level: number): TTest |
   const runMean = mean(run);
   const difference = runMean - baselineMean;
   const t = difference / (pooledStd * Math.sqrt(1 / baseline.length + 1 / run.length));
-  const p = 2 * (1 - tCdf(Math.abs(t), degreesOfFreedom));
+  const p = 2 * (1 - studentt.cdf(Math.abs(t), degreesOfFreedom));
   const detectable = detectableDifference(pooledStd, degreesOfFreedom, baseline.length, run.length, level);
   return { baselineMean, runMean, difference, pooledStd, degreesOfFreedom, p, level, detectable, significant: p < level };
 }
