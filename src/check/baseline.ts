@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidResultsError } from '../results/io.js';
+import { InvalidResultsError } from '../results/errors.js';
 import { writeJsonAtomic } from '../results/runDirectory.js';
 import type { OptimizerImpl, OptimizerRun, RunResults, RunSettings, RunStatus } from '../results/schema.js';
 import { CURVE_NAMES, groupUnits, outcomeOf, type CurveName } from './curves.js';

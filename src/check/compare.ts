@@ -14,7 +14,7 @@ import { replaySeed, type SeedReplay } from './replay.js';
 import { isAccepted, settingDifferences, unrecordedEnvironment, type SettingDifference } from './settings.js';
 import { bonferroniLevel, detectableDifference, FALSE_ALARM_RATE, mean, std, tTest, type TTest } from './stats.js';
 
-export type Verdict = 'ok' | 'worse' | 'better' | 'changed' | 'missing' | 'new' | 'unjudged';
+export type ConvergenceVerdict = 'ok' | 'worse' | 'better' | 'changed' | 'missing' | 'new' | 'unjudged';
 type Mode = 'replay' | 'statistical';
 const JUDGED_NUMBERS = ['final', 'auc'] as const;
 export type JudgedNumber = (typeof JUDGED_NUMBERS)[number];
@@ -30,7 +30,7 @@ export interface Comparison {
 export interface GroupCheck {
   key: string;
   optimizer: string;
-  verdict: Verdict;
+  verdict: ConvergenceVerdict;
   /** How the curves were judged: seeds replayed exactly, seeds judged statistically (both for a mixed run). */
   modes: Mode[];
   /** Sentences saying why the verdict is what it is. */
@@ -96,8 +96,8 @@ function comparison(baseline: number, run: number, lowerIsBetter: boolean): Comp
   return { baseline, run, worsening: baseline === 0 ? null : worse / Math.abs(baseline) };
 }
 
-const VERDICT_SEVERITY: Verdict[] = ['ok', 'unjudged', 'better', 'changed', 'worse'];
-const worst = (verdicts: Verdict[]): Verdict => verdicts.reduce((a, b) => (VERDICT_SEVERITY.indexOf(b) > VERDICT_SEVERITY.indexOf(a) ? b : a), 'ok');
+const VERDICT_SEVERITY: ConvergenceVerdict[] = ['ok', 'unjudged', 'better', 'changed', 'worse'];
+const worst = (verdicts: ConvergenceVerdict[]): ConvergenceVerdict => verdicts.reduce((a, b) => (VERDICT_SEVERITY.indexOf(b) > VERDICT_SEVERITY.indexOf(a) ? b : a), 'ok');
 
 const fmt = (value: number | null) => (value === null ? 'none' : String(Number(value.toPrecision(6))));
 const pct = (relative: number) => `${relative >= 0 ? '+' : '−'}${Math.abs(relative * 100).toFixed(relative !== 0 && Math.abs(relative) < 0.001 ? 4 : 1)}%`;
@@ -123,7 +123,7 @@ interface Pending {
 }
 
 /** Direction of a replayed seed's change, read from the judged curve (status first: a divergence is worse). */
-function replayDirection(replay: SeedReplay, base: GroupBaseline, run: SeedCurves, context: Context): { verdict: Verdict; reason: string } {
+function replayDirection(replay: SeedReplay, base: GroupBaseline, run: SeedCurves, context: Context): { verdict: ConvergenceVerdict; reason: string } {
   const { curve, epochs, lowerIsBetter } = context;
   const label = curveInfo(curve, context.results.settings.metric).label;
   const where = replay.divergence
@@ -137,7 +137,7 @@ function replayDirection(replay: SeedReplay, base: GroupBaseline, run: SeedCurve
   }
   const baseValues = series(base.seeds[String(replay.seed)].curves, curve, epochs);
   const runValues = series(run, curve, epochs);
-  let verdict: Verdict = 'changed';
+  let verdict: ConvergenceVerdict = 'changed';
   let size = '';
   if (baseValues && runValues) {
     const judged = JUDGED_NUMBERS.map((which) => comparison(numberOf(baseValues, which), numberOf(runValues, which), lowerIsBetter));
@@ -155,7 +155,7 @@ function judgeReplays(group: UnitGroup, base: GroupBaseline, check: GroupCheck, 
   // An optimizer setting nobody asked for to change leaves the baseline the expectation: replay shows its effect.
   const blockers = [...context.globalBlockers, ...check.differences.filter((d) => d.accepted).map((d) => `${d.key} differs (accepted)`)];
   const pool: OptimizerRun[] = [];
-  const verdicts: Verdict[] = [];
+  const verdicts: ConvergenceVerdict[] = [];
   for (const unit of group.units.filter((u) => outcomeOf(u) !== 'absent')) {
     const seedBase = base.seeds[String(unit.seed)];
     if (!seedBase || context.baseline.environment.backend !== context.results.environment.backend) {
@@ -359,7 +359,7 @@ export function checkRun(results: RunResults, baseline: Baseline, options: Check
   const notInBaseline = results.seeds.filter((seed) => !baseline.source.seeds.includes(seed));
   if (notInBaseline.length) replayBlockers.push(`seed${notInBaseline.length > 1 ? 's' : ''} ${notInBaseline.join(', ')} not in the baseline`);
 
-  const failingVerdicts: Verdict[] = ['worse', 'changed', ...(options.allowImprovement ? [] : ['better' as const])];
+  const failingVerdicts: ConvergenceVerdict[] = ['worse', 'changed', ...(options.allowImprovement ? [] : ['better' as const])];
   const failed = differences.some((d) => !d.accepted)
     || groups.some((g) => failingVerdicts.includes(g.verdict))
     || groups.some((g) => (g.verdict === 'missing' || g.verdict === 'new') && !isAccepted(g.key, accept));

@@ -1,8 +1,8 @@
 /** The check's report as Markdown, for the console and a GitHub Actions job summary. */
-import type { CheckReport, Comparison, GroupCheck, Verdict } from './compare.js';
+import type { CheckReport, Comparison, GroupCheck, ConvergenceVerdict } from './compare.js';
 import type { SettingDifference } from './settings.js';
 
-const VERDICT_LABEL: Record<Verdict, string> = {
+const VERDICT_LABEL: Record<ConvergenceVerdict, string> = {
   ok: '✅ ok', worse: '❌ changed (worse)', better: '✨ changed (better)', changed: '❌ changed', missing: '⚠️ missing', new: '🆕 new',
   unjudged: '❔ not judged',
 };
@@ -40,7 +40,7 @@ function differenceRow(d: SettingDifference): string {
   return `| \`${d.key}\` | ${show(d.baseline)} | ${show(d.run)} | ${d.accepted ? 'accepted (--accept)' : '❌ not accepted'} |`;
 }
 
-export function renderMarkdown(report: CheckReport): string {
+export function renderCheckMarkdown(report: CheckReport): string {
   const failing = report.groups.filter((g) => ['worse', 'changed'].includes(g.verdict) || (g.verdict === 'better' && !report.allowImprovement));
   const unaccepted = report.differences.filter((d) => !d.accepted);
   const headline = report.failed

@@ -11,7 +11,7 @@ import { buildBaseline, defaultBaselinePath, readBaseline, STATISTICAL_MIN_SEEDS
 import { checkRun } from '../check/compare.js';
 import { CURVE_NAMES, type CurveName } from '../check/curves.js';
 import { ConvergenceCheckInputError, RunDirectoryError } from '../check/errors.js';
-import { renderMarkdown } from '../check/markdown.js';
+import { renderCheckMarkdown } from '../check/markdown.js';
 import { readResults } from '../results/io.js';
 import { RESULTS_FILE } from '../results/runDirectory.js';
 import type { RunResults } from '../results/schema.js';
@@ -59,7 +59,7 @@ async function check(runDir: string, options: CliOptions): Promise<number> {
   const report = checkRun(results, await readBaseline(baselineFile), {
     curve: options.curve, accept: options.force ? ['*'] : options.accept, allowImprovement: options.allowImprovement,
   });
-  const markdown = renderMarkdown(report);
+  const markdown = renderCheckMarkdown(report);
   log(markdown);
   // GitHub Actions renders this file on the job's page; several checks in one step append in turn.
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);

@@ -6,7 +6,7 @@ import {
   BASELINE_FORMAT, buildBaseline, defaultBaselinePath, parseBaseline, readBaseline, writeBaseline,
 } from '../../src/check/baseline.js';
 import { BaselineNotFoundError, InvalidBaselineError } from '../../src/check/errors.js';
-import { InvalidResultsError } from '../../src/results/io.js';
+import { InvalidResultsError } from '../../src/results/errors.js';
 import { ADAM, referenceRun, results, seedsOf, SPREAD, unit } from './fixtures.js';
 
 describe('building a baseline', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildBaseline } from '../../src/check/baseline.js';
 import { checkRun, type CheckOptions } from '../../src/check/compare.js';
-import { renderMarkdown } from '../../src/check/markdown.js';
+import { renderCheckMarkdown } from '../../src/check/markdown.js';
 import type { RunResults } from '../../src/results/schema.js';
 import { ADAM, referenceRun, results, SGD, seedsOf, SPREAD } from './fixtures.js';
 
 const baseline = buildBaseline(referenceRun());
-const render = (run: RunResults, options: CheckOptions = {}) => renderMarkdown(checkRun(run, baseline, options));
+const render = (run: RunResults, options: CheckOptions = {}) => renderCheckMarkdown(checkRun(run, baseline, options));
 const worseAdam = () => results([...seedsOf('adam', [1.0, 0.8, 0.65], SPREAD), ...seedsOf('sgd', SGD, SPREAD)]);
 
 describe('the Markdown report', () => {

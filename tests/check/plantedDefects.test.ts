@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
 import { buildBaseline, type Baseline } from '../../src/check/baseline.js';
 import { checkRun } from '../../src/check/compare.js';
-import { renderMarkdown } from '../../src/check/markdown.js';
+import { renderCheckMarkdown } from '../../src/check/markdown.js';
 import type { RunResults } from '../../src/results/schema.js';
 import type * as RegistryModule from '../../src/optimizers/registry.js';
 import type * as RunExperimentModule from '../../src/train/runExperiment.js';
@@ -79,7 +79,7 @@ describe('the convergence check catches defects planted in a real Boston run', (
       const copy = tree();
       plant(copy, defect);
       const report = checkRun(await trainWith(copy), baseline);
-      const markdown = renderMarkdown(report);
+      const markdown = renderCheckMarkdown(report);
       expect(report.failed, markdown).toBe(true);
       // Caught: the curves changed, or an unrequested setting of that optimizer differs (or both).
       expect([...new Set([...changedRows(markdown), ...settingRows(markdown)])].sort(), markdown).toEqual([...defect.caughtOn].sort());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bonferroniLevel, detectableDifference, FALSE_ALARM_RATE, mean, std, tTest } from '../../src/check/stats.js';
-import { SeededRandom } from '../../src/train/random.js';
+import { SeededRandom } from '../../src/common/random.js';
 
 /** Standard normal draws (Box–Muller) from the project's seeded generator: the simulation is reproducible. */
 function normals(random: SeededRandom, n: number): number[] {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import type { Split } from '../../src/train/definition.js';
+import type { Split } from '../../src/data/types.js';
 import { train } from '../../src/train/loop.js';
 import { arraySplit } from '../../src/train/splits.js';
 
