@@ -32,7 +32,8 @@ function modeCell(group: GroupCheck): string {
 
 const sensitivityCell = (group: GroupCheck) => {
   const { final, auc } = group.sensitivity;
-  const stat = final === null && auc === null ? 'statistical: cannot judge' : `statistical: ±${final === null ? '—' : `${(final * 100).toFixed(1)}%`} / ±${auc === null ? '—' : `${(auc * 100).toFixed(1)}%`}`;
+  const share = (relative: number | null) => (relative === null ? '—' : `${relative < 0.01 ? Number((relative * 100).toPrecision(2)) : (relative * 100).toFixed(1)}%`);
+  const stat = final === null && auc === null ? 'statistical: cannot judge' : `statistical: ±${share(final)} / ±${share(auc)}`;
   return group.replays.length ? `replay: any change; ${stat}` : stat;
 };
 
