@@ -7,7 +7,7 @@
  * much a surprise as a regression (`--allow-improvement` accepts it). See docs/convergence-check.md.
  */
 import type { OptimizerRun, RunResults } from '../results/schema.js';
-import { curvesOf, STATISTICAL_MIN_SEEDS, type Baseline, type GroupBaseline, type SeedCurves } from './baseline.js';
+import { curvesOf, STATISTICAL_MIN_SEEDS, type Baseline, type GroupBaseline, type SeedBaseline, type SeedCurves } from './baseline.js';
 import { curveInfo, defaultCurve, groupUnits, outcomeOf, type CurveName, type UnitGroup } from './curves.js';
 import { BaselineMismatchError, MissingCurveError } from './errors.js';
 import { replaySeed, type SeedReplay } from './replay.js';
@@ -123,7 +123,7 @@ interface Pending {
 }
 
 /** Direction of a replayed seed's change, read from the judged curve (status first: a divergence is worse). */
-function replayDirection(replay: SeedReplay, base: GroupBaseline, run: SeedCurves, context: Context): { verdict: ConvergenceVerdict; reason: string } {
+function replayDirection(replay: SeedReplay, seedBase: SeedBaseline, run: SeedCurves, context: Context): { verdict: ConvergenceVerdict; reason: string } {
   const { curve, epochs, lowerIsBetter } = context;
   const label = curveInfo(curve, context.results.settings.metric).label;
   const where = replay.divergence
@@ -135,7 +135,7 @@ function replayDirection(replay: SeedReplay, base: GroupBaseline, run: SeedCurve
     const verdict = after === 'ok' ? 'better' : before === 'ok' ? 'worse' : 'changed';
     return { verdict, reason: `seed ${replay.seed} replayed: status ${before} → ${after}${where ? `; ${where}` : ''}` };
   }
-  const baseValues = series(base.seeds[String(replay.seed)].curves, curve, epochs);
+  const baseValues = series(seedBase.curves, curve, epochs);
   const runValues = series(run, curve, epochs);
   let verdict: ConvergenceVerdict = 'changed';
   let size = '';
@@ -157,7 +157,8 @@ function judgeReplays(group: UnitGroup, base: GroupBaseline, check: GroupCheck, 
   const pool: OptimizerRun[] = [];
   const verdicts: ConvergenceVerdict[] = [];
   for (const unit of group.units.filter((u) => outcomeOf(u) !== 'absent')) {
-    const seedBase = base.seeds[String(unit.seed)];
+    // A deterministic experiment (the surfaces) gives every seed the same curves: any baseline seed is its replay.
+    const seedBase = base.seeds[String(unit.seed)] ?? (context.results.deterministic ? Object.values(base.seeds)[0] : undefined);
     if (!seedBase || context.baseline.environment.backend !== context.results.environment.backend) {
       pool.push(unit);
       continue;
@@ -175,7 +176,7 @@ function judgeReplays(group: UnitGroup, base: GroupBaseline, check: GroupCheck, 
       continue;
     }
     check.replays.push(replay);
-    const { verdict, reason } = replayDirection(replay, base, curves, context);
+    const { verdict, reason } = replayDirection(replay, seedBase, curves, context);
     verdicts.push(verdict);
     check.reasons.push(reason);
   }
@@ -255,7 +256,7 @@ function tableNumbers(pending: Pending, group: UnitGroup, context: Context): voi
   const { check, base, pool } = pending;
   const ok = group.units.filter((unit) => unit.status === 'ok');
   const replayed = new Set(check.replays.map((r) => r.seed));
-  const compareSameSeeds = pool.length === 0 && replayed.size > 0;
+  const compareSameSeeds = pool.length === 0 && replayed.size > 0 && [...replayed].every((seed) => String(seed) in base.seeds);
   const runUnits = ok.filter((unit) => !compareSameSeeds || replayed.has(unit.seed));
   const baseCurves = Object.entries(base.seeds)
     .filter(([seed, record]) => record.status === 'ok' && (!compareSameSeeds || replayed.has(Number(seed))))
@@ -356,7 +357,7 @@ export function checkRun(results: RunResults, baseline: Baseline, options: Check
   if (unrecorded.length) notes.push(`${unrecorded.join(', ')} not recorded by both the run and the baseline (one was written before it was recorded): seeds identical to the baseline's pass, others are judged statistically`);
   if (results.status !== 'complete') notes.push('the run is partial: units that did not finish are reported missing');
   const replayBlockers = [...globalBlockers];
-  const notInBaseline = results.seeds.filter((seed) => !baseline.source.seeds.includes(seed));
+  const notInBaseline = results.deterministic ? [] : results.seeds.filter((seed) => !baseline.source.seeds.includes(seed));
   if (notInBaseline.length) replayBlockers.push(`seed${notInBaseline.length > 1 ? 's' : ''} ${notInBaseline.join(', ')} not in the baseline`);
 
   const failingVerdicts: ConvergenceVerdict[] = ['worse', 'changed', ...(options.allowImprovement ? [] : ['better' as const])];

@@ -50,7 +50,7 @@ async function check(runDir: string, options: CliOptions): Promise<number> {
     const baseline = buildBaseline(results);
     writeBaseline(baselineFile, baseline);
     log(`baseline written to ${baselineFile}: ${Object.keys(baseline.groups).length} optimizer groups, seeds ${results.seeds.join(', ')}, run ${results.runId}`);
-    if (results.seeds.length < STATISTICAL_MIN_SEEDS) {
+    if (results.seeds.length < STATISTICAL_MIN_SEEDS && !results.deterministic) {
       log(`note: with ${results.seeds.length} seed${results.seeds.length === 1 ? '' : 's'} the baseline guards exact replays only; ` +
         `runs in another environment or with other seeds need ${STATISTICAL_MIN_SEEDS}+ baseline seeds to be judged statistically (--seeds ${STATISTICAL_MIN_SEEDS}).`);
     }

@@ -182,6 +182,13 @@ describe('the statistical mode (seeds the baseline does not hold)', () => {
     expect(adam.reasons[0]).toMatch(/more seeds diverge or fail: seed 13 diverged/);
   });
 
+  it('replays any seed of a deterministic experiment (the surfaces) against the baseline\'s seed', () => {
+    const surfaceBaseline = buildBaseline(results(seedsOf('adam', ADAM, [0]), { deterministic: true }));
+    const otherSeed = (center: number[]) => results(seedsOf('adam', center, [0]).map((u) => ({ ...u, seed: 7 })), { deterministic: true, seeds: [7] });
+    expect(group(checkRun(otherSeed(ADAM), surfaceBaseline), 'adam')).toMatchObject({ verdict: 'ok', modes: ['replay'] });
+    expect(group(checkRun(otherSeed(ADAM.map((v) => v * 1.01)), surfaceBaseline), 'adam')).toMatchObject({ verdict: 'worse', modes: ['replay'] });
+  });
+
   it('does not judge a deterministic experiment (every seed identical) statistically: only replay guards it', () => {
     const flat = results(seedsOf('adam', ADAM, [0, 0, 0]));
     const flatBaseline = buildBaseline(flat);
