@@ -278,7 +278,7 @@ function sensitivity(base: GroupBaseline, context: Context, runSeeds: number, le
   try {
     numbers = baselineNumbers(base, context);
   } catch {
-    return result;
+    return result; // the baseline lacks the judged curve: there is no sensitivity to state (the check itself reports it)
   }
   for (const which of JUDGED_NUMBERS) {
     const spread = std(numbers[which]);
