@@ -38,12 +38,13 @@ const sensitivityCell = (group: GroupCheck) => {
 };
 
 function differenceRow(d: SettingDifference): string {
-  return `| \`${d.key}\` | ${show(d.baseline)} | ${show(d.run)} | ${d.accepted ? 'accepted (--accept)' : '❌ not accepted'} |`;
+  const status = d.accepted ? 'accepted (--accept)' : d.harmless ? 'no effect: every seed replayed identically' : '❌ not accepted';
+  return `| \`${d.key}\` | ${show(d.baseline)} | ${show(d.run)} | ${status} |`;
 }
 
 export function renderCheckMarkdown(report: CheckReport): string {
   const failing = report.groups.filter((g) => ['worse', 'changed'].includes(g.verdict) || (g.verdict === 'better' && !report.allowImprovement));
-  const unaccepted = report.differences.filter((d) => !d.accepted);
+  const unaccepted = report.differences.filter((d) => !d.accepted && !d.harmless);
   const headline = report.failed
     ? `❌ ${[failing.length ? `${failing.length} optimizer${failing.length === 1 ? '' : 's'} changed` : '', unaccepted.length ? `${unaccepted.length} setting${unaccepted.length === 1 ? ' differs' : 's differ'}` : '', !failing.length && !unaccepted.length ? 'optimizers missing or new' : ''].filter(Boolean).join(', ')}`
     : '✅ no change';

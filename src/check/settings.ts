@@ -20,6 +20,8 @@ export interface SettingDifference {
   baseline: unknown;
   run: unknown;
   accepted: boolean;
+  /** An environment difference under which every seed replayed identically: it changed nothing, so it does not fail. */
+  harmless?: boolean;
 }
 
 /**

@@ -117,7 +117,14 @@ describe('the settings diff', () => {
     expect(report.differences.map((d) => d.key)).toEqual(['versions.@tensorflow/tfjs-core']);
     expect(report.groups.every((g) => g.verdict === 'ok' && g.modes[0] === 'replay')).toBe(true);
     expect(report.failed).toBe(false);
-    expect(checkRun(upgraded, baseline).failed).toBe(true);
+    // Not accepted, yet every seed replayed bit for bit: the change evidently did nothing, so it does not fail.
+    const unaccepted = checkRun(upgraded, baseline);
+    expect(unaccepted.differences[0]).toMatchObject({ accepted: false, harmless: true });
+    expect(unaccepted.failed).toBe(false);
+    // With a seed that no longer replays, the environment change cannot be ruled out: it fails unless accepted.
+    const moved = { ...upgraded, runs: upgraded.runs.map((u) => (u.optimizer === 'adam' ? scaleValLoss(1.001)(u) : u)) };
+    expect(checkRun(moved, baseline).failed).toBe(true);
+    expect(checkRun(moved, baseline, { accept: ['versions'] }).failed).toBe(false);
   });
 
   it('judges statistically, not by replay, where the environment differs (another kernel build)', () => {
