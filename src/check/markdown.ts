@@ -54,7 +54,9 @@ export function renderCheckMarkdown(report: CheckReport): string {
     `Run \`${report.runId}\` (seeds ${report.runSeeds.join(', ')}) against the baseline from run \`${report.baselineRunId}\` ` +
       `(seeds ${report.baselineSeeds.join(', ')}), ${report.epochsCompared} epoch${report.epochsCompared === 1 ? '' : 's'}; direction and statistics on the **${report.curveLabel}** (${report.lowerIsBetter ? 'lower' : 'higher'} is better).`,
     '',
-    report.replayBlockers.length
+    report.replayBlockers.length && report.differences.some((d) => d.harmless)
+      ? `**Exact replay**: every seed reproduced the baseline's curves bit for bit, although ${report.replayBlockers.join('; ')}.`
+      : report.replayBlockers.length
       ? `**Exact replay** applies only where the run reproduces the baseline's computation; here not everywhere: ${report.replayBlockers.join('; ')}. ` +
         `Those seeds are judged **statistically**: a t-test over the seeds on the final value and the AUC, Bonferroni-corrected so that an unchanged run fails this check with probability ≤ ${report.falseAlarmRate * 100}%.`
       : '**Exact replay**: same backend, packages, kernels and settings, so every seed the baseline holds must reproduce its curves (training and validation loss and metric, every epoch) exactly; any difference is a change.',
