@@ -23,6 +23,13 @@ export interface Table {
 
 export type { ScoredClaim } from './scoring.js';
 
+/** A section beyond the standard ones (e.g. a --tune run's defaults-vs-tuned view), after the results. */
+export interface ReportSection {
+  title: string;
+  paragraphs: string[];
+  tables: Table[];
+}
+
 export interface ReportContent {
   title: string;
   subtitle: string;
@@ -33,6 +40,7 @@ export interface ReportContent {
   conventions: Table;
   charts: Chart[];
   scorecard: ScoredClaim[];
+  sections?: ReportSection[];
   /** Shown with the scorecard's tally, e.g. that a quick profile's verdicts are indicative only. */
   scorecardCaveat?: string;
 }

@@ -113,6 +113,9 @@ export async function renderHtml(content: ReportContent): Promise<string> {
 <h2>Results</h2>
 <p class="note">${escapeHtml(content.resultsNote)}</p>
 ${table(content.results)}
+${(content.sections ?? []).map((section) => `<h2>${escapeHtml(section.title)}</h2>
+${section.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+${section.tables.map(table).join('\n')}`).join('\n')}
 <h2>Charts</h2>
 <p class="note">Hover or tap a point for its values.</p>
 ${figures}

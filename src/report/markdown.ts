@@ -28,6 +28,9 @@ export function renderReportMarkdown(content: ReportContent): string {
     '## Results',
     escapeMarkdown(content.resultsNote),
     table(content.results),
+    ...(content.sections ?? []).flatMap((section) => [
+      `## ${escapeMarkdown(section.title)}`, ...section.paragraphs.map(escapeMarkdown), ...section.tables.map(table),
+    ]),
     '## Charts',
     content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n'),
     '## Findings scorecard',
