@@ -70,7 +70,9 @@ export interface OptimizerRun {
 export interface EnvironmentInfo {
   backend: string;
   backendReason: string;
-  versions: Record<string, string>; // optbench, tfjs-core, tfjs-layers, backend package, node
+  versions: Record<string, string>; // optbench, node, tfjs-core, tfjs-layers, tfjs-backend-cpu, backend package
+  /** Digests of optbench's own kernel builds in use (wasm: `training_kernels.wasm`); absent in runs before they were recorded. */
+  kernels?: Record<string, string>;
   platform: string;
   arch: string;
   cpu: { model: string; cores: number };
