@@ -10,14 +10,14 @@ import { resolveDataContext } from '../data/fetch.js';
 import { writeReport } from '../report/index.js';
 import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
-import { findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
+import { assertRunDirectory, findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
 import type { OptimizerImpl } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
 import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
 import { parseShard, type Shard } from '../train/shard.js';
 import { defaultWorkers } from '../train/workers.js';
 import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
-import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
+import { choice, learningRates, listOf, outputDirectory, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
 import { consoleReporter, summaryTable } from './progress.js';
 import { runCommand } from './run.js';
 
@@ -48,6 +48,8 @@ interface CliOptions {
   workers?: number;
   /** true = the newest matching run under --out; a string = that run directory. */
   resume?: boolean | string;
+  /** A fixed run directory: a new run starts there, or the run it holds continues. */
+  runDir?: string;
   shard?: Shard;
 }
 
@@ -75,10 +77,16 @@ function profileOf(experiment: ExperimentDefinition, options: CliOptions): { nam
  * profile and shard under --out. Undefined (a new run) without --resume or when there is nothing to resume.
  */
 function resumeDir(experiment: ExperimentDefinition, profileName: string, options: CliOptions): string | undefined {
+  if (options.runDir !== undefined) {
+    const dir = path.resolve(options.runDir);
+    log(readRunResults(dir) ? `continuing the run in ${dir}` : `starting the run in ${dir}`);
+    return dir;
+  }
   if (options.resume === undefined || options.resume === false) return undefined;
   if (typeof options.resume === 'string') {
     const dir = path.resolve(options.resume);
-    log(readRunResults(dir) ? `resuming ${dir}` : `nothing to resume in ${dir}: starting the run there`);
+    assertRunDirectory(dir);
+    log(readRunResults(dir) ? `resuming ${dir}` : `resuming ${dir} (no results.json yet: its recorded units are kept)`);
     return dir;
   }
   const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : 'none';
@@ -161,16 +169,18 @@ export function buildProgram(): Command {
     .option('--seeds <k>', 'run K seeds: seed, seed+1, ..., seed+K-1', positiveInteger('--seeds'))
     .option('--lr <rates>', 'learning rates to sweep: 0.001,0.01 or start:end:count (log-spaced)', learningRates)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: tensorflow if @tensorflow/tfjs-node loads, else wasm)').argParser(choice('--backend', BACKEND_NAMES)))
-    .option('--out <dir>', 'reports root directory', 'reports')
+    .option('--out <dir>', 'reports root directory', outputDirectory('--out'), 'reports')
     .option('--no-report', 'do not render the HTML/markdown report after the run')
     .option('--workers <n>', `units trained in parallel, each in its own process (default: one per core on wasm/cpu = ${defaultWorkers('wasm')} here, 1 on tensorflow, which already uses every core)`, positiveInteger('--workers'))
     .option('--resume [runDir]', 'continue a killed run: skip units already recorded (failed ones are retried); without runDir, the newest run of this experiment, profile and shard under --out')
+    .addOption(new Option('--run-dir <dir>', 'write the run into this directory, continuing the run it already holds (for jobs that may be restarted); default: a new <out>/<experiment>/<runId>').argParser(outputDirectory('--run-dir')).conflicts('resume'))
     .option('--shard <i/n>', 'run only the i-th of n parts of the units (1-based, e.g. 2/3); combine the parts with npm run merge', shardOption)
     .showHelpAfterError()
     .action(async (name: string, options: CliOptions) => {
       const backend = await selectBackend(options.backend);
       log(`backend: ${backend.name} — ${backend.reason}`);
       if (name === 'all' && typeof options.resume === 'string') throw new UsageError('--resume <runDir> continues one experiment\'s run; name the experiment, or use --resume without a directory with \'all\'.');
+      if (name === 'all' && options.runDir !== undefined) throw new UsageError('--run-dir holds one experiment\'s run; name the experiment.');
       options.workers ??= defaultWorkers(backend.name);
       const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
       const skipped: string[] = [];

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { writeReport } from '../report/index.js';
 import { MergeError, mergeRunDirectories } from '../results/merge.js';
+import { outputDirectory } from './options.js';
 import { runCommand } from './run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
   return new Command('merge')
     .description('Merge the run directories of one plan\'s shards into one run directory (and its report).')
     .argument('<runDirs...>', 'run directories (reports/<experiment>/<runId>) to merge')
-    .option('--out <dir>', 'reports root directory; the merged run goes to <dir>/<experiment>/<runId>', 'reports')
+    .option('--out <dir>', 'reports root directory; the merged run goes to <dir>/<experiment>/<runId>', outputDirectory('--out'), 'reports')
     .option('--no-report', 'do not render the HTML/markdown report of the merged run')
     .showHelpAfterError()
     .action(async (runDirs: string[], options: { out: string; report: boolean }) => {

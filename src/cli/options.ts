@@ -1,5 +1,7 @@
 /** Parsing and validation of command-line values: every bad value names itself and the valid choices. */
 import { InvalidArgumentError } from 'commander';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -65,4 +67,36 @@ export function learningRates(value: string): number[] {
   const rates = value.split(',').map((item) => item.trim());
   if (rates.some((r) => r === '' || !(Number(r) > 0) || !Number.isFinite(Number(r)))) throw bad();
   return [...new Set(rates.map(Number))];
+}
+
+/**
+ * The deepest existing part of `target` when it is not a directory (a file where a directory must go), or
+ * undefined when every existing part is a directory and the rest can be created.
+ */
+export function fileInTheWay(target: string): string | undefined {
+  for (let current = path.resolve(target); ; current = path.dirname(current)) {
+    try {
+      return statSync(current).isDirectory() ? undefined : current;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined; // e.g. EACCES: the write will say so
+    }
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+/**
+ * An option naming a directory optbench writes into (`--out`, `--reports-root`): not empty, and not a
+ * path through a file. Checked when the command line is parsed, before any work, so the message names
+ * the option rather than a temp file deep inside it.
+ */
+export function outputDirectory(flag: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${flag} needs a directory; got an empty string (omit ${flag} for the default).`);
+    const file = fileInTheWay(value);
+    if (file !== undefined) {
+      throw new InvalidArgumentError(`${flag} '${value}' cannot be a directory: ${file} is a file. Pass a directory (it is created when missing).`);
+    }
+    return value;
+  };
 }

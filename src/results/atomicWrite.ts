@@ -24,6 +24,8 @@ export class OutputWriteError extends Error {
 
 function adviceFor(code: string | undefined): string {
   const intact = 'Files written before are intact';
+  if (code === 'ENOTDIR' || code === 'EEXIST') return `A part of the path is a file, not a directory: choose another output directory. ${intact}.`;
+  if (code === 'EISDIR') return `The path is a directory, not a file: choose another path. ${intact}.`;
   if (code === 'ENOSPC' || code === 'EDQUOT') return `The disk is full. ${intact}: free some space (or write elsewhere, e.g. with --out) and run again (an interrupted training run continues with --resume).`;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `The directory is not writable. ${intact}: make it writable or write elsewhere (e.g. with --out).`;
   return `${intact}; fix the cause above and run again.`;
@@ -36,6 +38,18 @@ function tempPathFor(file: string): string {
 
 function wrapped(file: string, error: unknown): OutputWriteError {
   return new OutputWriteError(file, (error as NodeJS.ErrnoException).code, error);
+}
+
+/**
+ * Removes a temp file after a failed write. Its own failure (ENOTDIR when a part of the path is a file,
+ * EACCES...) is ignored: the write's error is the one that says what went wrong.
+ */
+function removeQuietly(remove: () => void): void {
+  try {
+    remove();
+  } catch {
+    // nothing was written there, or nothing can be: the original error is reported
+  }
 }
 
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
@@ -51,7 +65,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
     }
     renameSync(temp, file);
   } catch (error) {
-    rmSync(temp, { force: true });
+    removeQuietly(() => rmSync(temp, { force: true }));
     throw wrapped(file, error);
   }
 }
@@ -69,7 +83,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     }
     await rename(temp, file);
   } catch (error) {
-    await rm(temp, { force: true });
+    await rm(temp, { force: true }).catch(() => {});
     throw wrapped(file, error);
   }
 }

@@ -5,7 +5,7 @@
  * Every file is written atomically (temp file, fsync, rename): readers never see a partial file.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseResults, writeJsonAtomic } from './io.js';
 import type { OptimizerRun, RunResults } from './schema.js';
@@ -111,6 +111,24 @@ export function identityDifferences(here: RunIdentity, there: RunIdentity, where
 /** `--resume` cannot continue this run directory as asked. */
 export class ResumeError extends Error {
   override name = 'ResumeError';
+}
+
+/**
+ * Refuses a `--resume` directory that is not a run directory: a mistyped path would otherwise start a
+ * fresh run in a new directory and exit 0. A directory with units/ but no results.json yet (a run killed
+ * before its first write) is resumable.
+ */
+export function assertRunDirectory(dir: string): void {
+  let stats;
+  try {
+    stats = statSync(dir);
+  } catch {
+    throw new ResumeError(`--resume ${dir}: no such directory. Name a run directory (reports/<experiment>/<runId>), or give --resume without a directory to continue the newest run under --out.`);
+  }
+  if (!stats.isDirectory()) throw new ResumeError(`--resume ${dir}: it is a file, not a run directory (reports/<experiment>/<runId>).`);
+  if (!existsSync(path.join(dir, RESULTS_FILE)) && !existsSync(path.join(dir, UNITS_DIR))) {
+    throw new ResumeError(`--resume ${dir}: it holds neither ${RESULTS_FILE} nor ${UNITS_DIR}/, so it is not a run directory (reports/<experiment>/<runId>).`);
+  }
 }
 
 /**
