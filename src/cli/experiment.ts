@@ -14,10 +14,12 @@ import { assertRunDirectory, findLatestRun, readRunResults, ResumeError, runIden
 import type { OptimizerImpl } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
 import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
+import { MAX_PLAN_UNITS, PlanError } from '../train/planLimits.js';
 import { parseShard, type Shard } from '../train/shard.js';
 import { defaultWorkers } from '../train/workers.js';
 import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
-import { choice, learningRates, listOf, outputDirectory, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
+import { choice, learningRates, listOf, outputDirectory, positiveInteger, nonNegativeInteger, runSeeds, UsageError } from './options.js';
+import { MAX_SEED } from '../train/random.js';
 import { consoleReporter, summaryTable } from './progress.js';
 import { runCommand } from './run.js';
 
@@ -107,7 +109,7 @@ function target(experiment: ExperimentDefinition, profileName: string, options: 
 /** Runs one experiment; returns its run directory, or null when its data is unavailable (skipped, with the reason logged). */
 async function runOne(experiment: ExperimentDefinition, options: CliOptions, backend: Awaited<ReturnType<typeof selectBackend>>): Promise<string | null> {
   const { name: profileName, profile } = profileOf(experiment, options);
-  const seeds = Array.from({ length: options.seeds ?? 1 }, (_, i) => options.seed + i);
+  const seeds = runSeeds(options.seed, options.seeds ?? 1);
   if (experiment.kind === 'surface') return runSurfaces(experiment, options, backend, { profileName, profile, seeds });
   const optimizers = options.optimizers ?? [...STUDY_OPTIMIZERS];
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} epochs, batch ${profile.batchSize}; optimizers: ${optimizers.join(', ')}`);
@@ -165,8 +167,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--impl <impl>', 'auto: the tfjs built-in where it does what Keras does, else from scratch (Adadelta, Nadam, Ftrl, AdamW); both: run the pair side by side').argParser(choice('--impl', IMPL_CHOICES)).default('auto'))
     .option('--epochs <n>', 'override the profile\'s epochs', positiveInteger('--epochs'))
     .option('--batch-size <n>', 'override the profile\'s batch size', positiveInteger('--batch-size'))
-    .option('--seed <n>', 'run seed (weights, dropout, shuffling)', nonNegativeInteger('--seed'), 1)
-    .option('--seeds <k>', 'run K seeds: seed, seed+1, ..., seed+K-1', positiveInteger('--seeds'))
+    .option('--seed <n>', `run seed (weights, dropout, shuffling), 0 to ${MAX_SEED}`, nonNegativeInteger('--seed', MAX_SEED, ' (the generator keeps 32 bits of a seed)'), 1)
+    .option('--seeds <k>', `run K seeds: seed, seed+1, ..., seed+K-1 (at most ${MAX_PLAN_UNITS} units per run)`, positiveInteger('--seeds', MAX_PLAN_UNITS, ' (the most units one run may hold)'))
     .option('--lr <rates>', 'learning rates to sweep: 0.001,0.01 or start:end:count (log-spaced)', learningRates)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: tensorflow if @tensorflow/tfjs-node loads, else wasm)').argParser(choice('--backend', BACKEND_NAMES)))
     .option('--out <dir>', 'reports root directory', outputDirectory('--out'), 'reports')
@@ -195,4 +197,4 @@ export function buildProgram(): Command {
     });
 }
 
-await runCommand(buildProgram(), { badInput: [ResumeError] });
+await runCommand(buildProgram(), { badInput: [ResumeError, PlanError] });

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomicSync } from './atomicWrite.js';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from './schema.js';
+import { validateResults } from './validation.js';
 
 /** The file claims a schema version this build cannot read (newer, unknown, or missing). */
 export class UnsupportedResultsVersionError extends Error {
@@ -22,10 +23,10 @@ export class UnsupportedResultsVersionError extends Error {
   }
 }
 
-/** The file is not JSON or lacks fields every results file has. */
+/** The file is not JSON or does not match the results schema (./validation.ts); the message names the unit and field. */
 export class InvalidResultsError extends Error {
-  constructor(readonly file: string, problem: string) {
-    super(`${file} is not a valid results file: ${problem}. Re-run the experiment (or fix the file) to regenerate it.`);
+  constructor(readonly file: string, problem: string, advice = 'Re-run the experiment (or fix the file) to regenerate it.') {
+    super(`${file} is not a valid results file: ${problem}. ${advice}`);
     this.name = 'InvalidResultsError';
   }
 }
@@ -48,17 +49,9 @@ function migrate(file: string, data: Record<string, unknown>): Record<string, un
 }
 
 function checkShape(file: string, data: Record<string, unknown>): RunResults {
-  const requireType = (key: string, type: 'string' | 'object') => {
-    if (typeof data[key] !== type || data[key] === null) throw new InvalidResultsError(file, `field '${key}' must be a ${type}`);
-  };
-  requireType('runId', 'string');
-  requireType('experiment', 'string');
-  requireType('title', 'string');
-  requireType('environment', 'object');
-  requireType('settings', 'object');
-  if (!Array.isArray(data.runs)) throw new InvalidResultsError(file, "field 'runs' must be an array");
-  if (!Array.isArray(data.referenceLines)) throw new InvalidResultsError(file, "field 'referenceLines' must be an array");
-  return data as unknown as RunResults;
+  const validated = validateResults(data);
+  if (!validated.ok) throw new InvalidResultsError(file, validated.problems);
+  return validated.results;
 }
 
 /** Parses a results file, migrating older schema versions; throws the typed errors above. */

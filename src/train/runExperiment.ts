@@ -9,6 +9,8 @@ import { describeEnvironment } from '../results/environment.js';
 import {
   identityDifferences, newRunId, readRunResults, readUnits, ResumeError, runIdentity, writeResults,
 } from '../results/runDirectory.js';
+import { acquireRunLock } from '../results/runLock.js';
+import { MAX_PLAN_UNITS, PlanError } from './planLimits.js';
 import { RESULTS_SCHEMA_VERSION, type OptimizerImpl, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
 import type { DataContext, ExperimentDefinition, LoadedData, ModelExperiment, Profile } from './definition.js';
 import type { TrainProgress } from './loop.js';
@@ -55,8 +57,18 @@ export interface RunTarget {
   runDir?: string;
 }
 
-/** Every unit of a plan in a fixed order: optimizer, then impl, seed, learning rate. */
+/**
+ * Every unit of a plan in a fixed order: optimizer, then impl, seed, learning rate. The size is checked
+ * before anything is allocated, and no two units may share an id (the id names the unit's file, and a
+ * resume or merge would take one for the other).
+ */
 export function planUnits(plan: RunPlan<ExperimentDefinition>): PlannedUnit[] {
+  const size = plan.optimizers.reduce((total, optimizer) => total + plan.implsFor(optimizer).length, 0)
+    * plan.seeds.length * Math.max(plan.learningRates.length, 1);
+  if (size > MAX_PLAN_UNITS) {
+    throw new PlanError(`the plan holds ${size.toLocaleString('en')} units (optimizers × implementations × seeds × learning rates), `
+      + `more than the ${MAX_PLAN_UNITS.toLocaleString('en')} one run may hold: use fewer --seeds, --lr values or --optimizers, or split the study into several runs.`);
+  }
   const varying = { impl: plan.optimizers.some((o) => plan.implsFor(o).length > 1), seed: plan.seeds.length > 1, learningRate: plan.learningRates.length > 0 };
   const rates: (number | undefined)[] = plan.learningRates.length ? plan.learningRates : [undefined];
   const units: PlannedUnit[] = [];
@@ -69,6 +81,11 @@ export function planUnits(plan: RunPlan<ExperimentDefinition>): PlannedUnit[] {
         }
       }
     }
+  }
+  const ids = new Set<string>();
+  for (const { id } of units) {
+    if (ids.has(id)) throw new PlanError(`the plan holds unit '${id}' twice: give each seed and learning rate once.`);
+    ids.add(id);
   }
   return units;
 }
@@ -185,8 +202,20 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
   prepare: () => Promise<UnitTrainer>;
 }): Promise<{ runDir: string; results: RunResults }> {
   const startedAt = new Date();
-  const selected = execution.shard ? selectShard(units, execution.shard) : units;
   const runDir = target.runDir ?? path.join(target.reportsRoot, plan.experiment.name, newRunId(startedAt));
+  // Before anything is read: a second process resuming this run at the same time is refused, naming the first.
+  const releaseLock = acquireRunLock(runDir, dataContext?.log ?? ((line) => process.stdout.write(`${line}\n`)));
+  try {
+    return await trainInRunDirectory({ plan, units, backend, target, reporter, execution, dataContext, prepare, runDir, startedAt });
+  } finally {
+    releaseLock();
+  }
+}
+
+async function trainInRunDirectory({ plan, units, backend, target, reporter, execution, dataContext, prepare, runDir, startedAt }: Parameters<typeof runPlannedUnits>[0] & {
+  execution: ExecutionOptions; runDir: string; startedAt: Date;
+}): Promise<{ runDir: string; results: RunResults }> {
+  const selected = execution.shard ? selectShard(units, execution.shard) : units;
   const previous = target.runDir ? readRunResults(runDir) : null;
   const recorded = new Map([...readUnits(runDir)].filter(([, run]) => run.status !== 'failed'));
   const todo = selected.filter((unit) => !recorded.has(unit.id));

@@ -1,0 +1,158 @@
+/**
+ * One process trains a run directory at a time: two `--resume` of one run at once would train the same
+ * units twice and race on results.json. A run holds `<runDir>/run.lock` while it trains; the file says
+ * who holds it (pid, host, start time, command), so a second process can tell the user.
+ *
+ * A lock whose process no longer exists on this host (killed with `kill -9`, out of memory) is stale and
+ * taken over with a note. A lock of another host (a run directory on a shared volume) is never taken
+ * over: its pid means nothing here, so the user is told to delete it once that run is known to be gone.
+ */
+import { linkSync, mkdirSync, rmdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OutputWriteError } from './atomicWrite.js';
+import { ResumeError } from './runDirectory.js';
+
+export const LOCK_FILE = 'run.lock';
+
+export interface RunLockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+/** Another live process trains this run directory. A ResumeError: exit 2, the user asked for something that cannot be done now. */
+export class RunLockedError extends ResumeError {
+  override name = 'RunLockedError';
+
+  constructor(readonly lockFile: string, readonly holder: RunLockHolder) {
+    super(
+      `${path.dirname(lockFile)} is being trained by another process: pid ${holder.pid} on host ${holder.host}, ` +
+        `since ${holder.startedAt} (${holder.command}). Wait for it to finish or stop it, then run again` +
+        (holder.host === os.hostname() ? '.' : `; if that run is gone (its machine was lost), delete ${lockFile}.`),
+    );
+  }
+}
+
+function readHolder(lockFile: string): RunLockHolder | undefined {
+  try {
+    const holder = JSON.parse(readFileSync(lockFile, 'utf8')) as Partial<RunLockHolder>;
+    if (typeof holder.pid === 'number' && typeof holder.host === 'string') {
+      return { pid: holder.pid, host: holder.host, startedAt: String(holder.startedAt), command: String(holder.command) };
+    }
+  } catch {
+    // gone, or cut short by a crash between creating and writing it
+  }
+  return undefined;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/** A holder that cannot be running any more: on this host, and its pid is gone. An unreadable lock (damaged: locks are written whole) is stale too. */
+function isStale(holder: RunLockHolder | undefined): boolean {
+  if (!holder) return true;
+  return holder.host === os.hostname() && holder.pid !== process.pid && !processExists(holder.pid);
+}
+
+const sameHolder = (a: RunLockHolder | undefined, b: RunLockHolder | undefined) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Takes `<runDir>/run.lock` (creating runDir) and returns the function that releases it; the lock is also
+ * released if the process exits without calling it. Throws RunLockedError when a live process holds it.
+ */
+export function acquireRunLock(runDir: string, note: (line: string) => void): () => void {
+  const lockFile = path.join(runDir, LOCK_FILE);
+  const me: RunLockHolder = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    command: ['optbench', ...process.argv.slice(2)].join(' '),
+  };
+  let firstCreated: string | undefined;
+  try {
+    firstCreated = mkdirSync(runDir, { recursive: true });
+  } catch (error) {
+    throw new OutputWriteError(runDir, (error as NodeJS.ErrnoException).code, error);
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (tryCreate(lockFile, me)) {
+      const release = () => {
+        process.off('exit', release);
+        if (sameHolder(readHolder(lockFile), me)) rmSync(lockFile, { force: true });
+        if (firstCreated !== undefined) removeEmptyDirectories(runDir, firstCreated);
+      };
+      process.once('exit', release);
+      return release;
+    }
+    const holder = readHolder(lockFile);
+    if (!isStale(holder)) throw new RunLockedError(lockFile, holder!);
+    takeOver(lockFile, holder, note);
+  }
+  throw new RunLockedError(lockFile, readHolder(lockFile) ?? { pid: 0, host: 'unknown', startedAt: 'unknown', command: 'unknown' });
+}
+
+/** A run that wrote nothing (its data was unavailable) leaves no empty directories behind. */
+function removeEmptyDirectories(from: string, upTo: string): void {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return; // not empty: the run wrote something
+    }
+    if (dir === upTo || path.dirname(dir) === dir) return;
+  }
+}
+
+/**
+ * Creates the lock file holding `me`; false when it exists already. Written whole to a temp file first
+ * and then hard-linked into place (link fails if the name exists), so a lock is never seen half-written.
+ */
+function tryCreate(lockFile: string, me: RunLockHolder): boolean {
+  const temp = `${lockFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, `${JSON.stringify(me)}\n`);
+    linkSync(temp, lockFile);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new OutputWriteError(lockFile, (error as NodeJS.ErrnoException).code, error);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * Moves a stale lock aside (rename is atomic: of two processes taking over, one wins). If what was moved
+ * is not the lock judged stale (another process took over in between and wrote its own), it is put back.
+ */
+function takeOver(lockFile: string, stale: RunLockHolder | undefined, note: (line: string) => void): void {
+  const aside = `${lockFile}.stale-${process.pid}`;
+  try {
+    renameSync(lockFile, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // released or taken meanwhile: try again
+    throw new OutputWriteError(lockFile, (error as NodeJS.ErrnoException).code, error);
+  }
+  const moved = readHolder(aside);
+  if (!sameHolder(moved, stale)) {
+    try {
+      linkSync(aside, lockFile);
+    } catch {
+      // someone created a lock meanwhile: theirs stands
+    }
+    rmSync(aside, { force: true });
+    return;
+  }
+  rmSync(aside, { force: true });
+  note(stale
+    ? `note: took over ${lockFile} left by pid ${stale.pid} on ${stale.host} (started ${stale.startedAt}), which is no longer running.`
+    : `note: took over ${lockFile}, which was unreadable (left by a crashed run).`);
+}
