@@ -1,7 +1,6 @@
 /** Parsing and validation of command-line values: every bad value names itself and the valid choices. */
 import { InvalidArgumentError } from 'commander';
-import { statSync } from 'node:fs';
-import path from 'node:path';
+import { fileInTheWay } from '../results/atomicWrite.js';
 import { MAX_PLAN_UNITS } from '../train/planLimits.js';
 import { MAX_SEED } from '../train/random.js';
 
@@ -93,22 +92,6 @@ export function learningRates(value: string): number[] {
   const distinct = [...new Set(rates.map(Number))];
   if (distinct.length > MAX_PLAN_UNITS) throw tooMany(distinct.length);
   return distinct;
-}
-
-/**
- * The deepest existing part of `target` when it is not a directory (a file where a directory must go), or
- * undefined when every existing part is a directory and the rest can be created.
- */
-export function fileInTheWay(target: string): string | undefined {
-  for (let current = path.resolve(target); ; current = path.dirname(current)) {
-    try {
-      return statSync(current).isDirectory() ? undefined : current;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined; // e.g. EACCES: the write will say so
-    }
-    if (path.dirname(current) === current) return undefined;
-  }
 }
 
 /**

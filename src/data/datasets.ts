@@ -63,6 +63,8 @@ export const IMDB_ARCHIVE_FILE: RemoteFile = {
   sha256: 'c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe',
   // Content-Length served by ai.stanford.edu, also the `num_bytes` TFDS records for this file.
   size: 84125825,
+  // The repacked mirror copy has another size (57 MB here): a download from a mirror may bring up to this.
+  maxSize: 200_000_000,
   mirrorPath: 'imdb/aclImdb_v1.tar.gz',
   mirrorVerification: 'structure',
 };

@@ -6,8 +6,13 @@ export interface RemoteFile {
   url: string;
   /** sha256 of the canonical file (hex). */
   sha256?: string;
-  /** Expected size in bytes, when known (checked before hashing). */
+  /** Expected size in bytes, when known (checked before hashing, and a download stops past it). */
   size?: number;
+  /**
+   * Most bytes a download of this file may bring when its size cannot be checked exactly (a repacked
+   * mirror copy, verified by structure); without it, the ceiling for unknown sizes in fetch.ts applies.
+   */
+  maxSize?: number;
   /** Path of the same file inside a mirror laid out like ../shared/datasets. */
   mirrorPath: string;
   /**

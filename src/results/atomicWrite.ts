@@ -9,7 +9,7 @@
  * descriptor loops until every byte is written or an error is raised.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -29,6 +29,22 @@ function adviceFor(code: string | undefined): string {
   if (code === 'ENOSPC' || code === 'EDQUOT') return `The disk is full. ${intact}: free some space (or write elsewhere, e.g. with --out) and run again (an interrupted training run continues with --resume).`;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `The directory is not writable. ${intact}: make it writable or write elsewhere (e.g. with --out).`;
   return `${intact}; fix the cause above and run again.`;
+}
+
+/**
+ * The deepest existing part of `target` when it is not a directory (a file where a directory must go), or
+ * undefined when every existing part is a directory and the rest can be created.
+ */
+export function fileInTheWay(target: string): string | undefined {
+  for (let current = path.resolve(target); ; current = path.dirname(current)) {
+    try {
+      return statSync(current).isDirectory() ? undefined : current;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined; // e.g. EACCES: the write will say so
+    }
+    if (path.dirname(current) === current) return undefined;
+  }
 }
 
 /** `<file>.<pid>.<random>.tmp`: unique per process and call, so concurrent writers never share one. */

@@ -2,6 +2,7 @@
  * What an experiment definition (`experiments/<name>.ts`) declares. Definitions are data plus two
  * factories (data loader and model builder); all machinery lives in `src/`.
  */
+import type { DownloadLimits } from '../data/fetch.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Claim } from '../report/claims.js';
@@ -49,6 +50,8 @@ export interface DataContext {
   cacheDir: string;
   /** Progress reporting for downloads and preprocessing. */
   log: (message: string) => void;
+  /** Overrides of the download time limits (default: DEFAULT_DOWNLOAD_LIMITS and the environment). */
+  downloads?: Partial<DownloadLimits>;
 }
 
 /** Hands out distinct, reproducible seeds for initialisers and dropout of one model. */
