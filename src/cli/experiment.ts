@@ -8,7 +8,7 @@ import { EXPERIMENTS } from '../../experiments/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { resolveDataContext } from '../data/fetch.js';
 import { writeReport } from '../report/index.js';
-import { DataUnavailableError } from '../data/errors.js';
+import { DataConfigError, DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
 import { assertRunDirectory, findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
 import type { OptimizerImpl } from '../results/schema.js';
@@ -197,4 +197,4 @@ export function buildProgram(): Command {
     });
 }
 
-await runCommand(buildProgram(), { badInput: [ResumeError, PlanError] });
+await runCommand(buildProgram(), { badInput: [ResumeError, PlanError, DataConfigError] });

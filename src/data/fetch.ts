@@ -78,11 +78,12 @@ export function resolveDataContext(
 ): DataContext {
   const mirror = overrides.mirror ?? nonEmpty(env[MIRROR_ENV]);
   const cacheDir = overrides.cacheDir ?? nonEmpty(env[CACHE_DIR_ENV]) ?? DEFAULT_CACHE_DIR;
+  const downloads = { ...downloadLimitsFromEnv(env), ...overrides.downloads };
   return {
     mirror: mirror === undefined ? undefined : isHttpUrl(mirror) ? mirror : path.resolve(mirror),
     cacheDir: path.resolve(cacheDir),
     log: overrides.log ?? ((message) => process.stderr.write(`${message}\n`)),
-    downloads: { ...downloadLimitsFromEnv(env), ...overrides.downloads },
+    ...(Object.keys(downloads).length ? { downloads } : {}),
   };
 }
 
@@ -241,7 +242,15 @@ export async function discardCachedFile(fetched: FetchedFile, ctx: DataContext):
  */
 export async function unusableFileError<E extends DataError>(fetched: FetchedFile, ctx: DataContext, error: E): Promise<E> {
   const sentenceEnd = /[.!?]$/.test(error.message) ? ' ' : '. ';
-  if (await discardCachedFile(fetched, ctx)) {
+  let removed: boolean;
+  try {
+    removed = await discardCachedFile(fetched, ctx);
+  } catch (removal) {
+    error.message += `${sentenceEnd}The bad copy could not be removed from the cache (${(removal as NodeJS.ErrnoException).code}): ` +
+      `delete ${fetched.path} and run again to fetch it anew.`;
+    return error;
+  }
+  if (removed) {
     error.message += `${sentenceEnd}The bad copy was removed from the cache; run again to fetch it anew.`;
   } else if (fetched.source === 'mirror') {
     error.message += `${sentenceEnd}It is a mirror file: replace it with a good copy, or unset ${MIRROR_ENV} to download it.`;
@@ -355,8 +364,10 @@ async function downloadTo(
         );
       }
       if (isWriteError(error)) throw cacheNotWritable(ctx, error);
-      throw new SourceUnavailable(`download of ${url} ${transfer.stopReason() ?? 'broke off'} after ${meter.bytes()} bytes` +
-        (transfer.stopReason() ? '' : ` (${describeCause(error)})`));
+      const stopped = transfer.stopReason();
+      throw new SourceUnavailable(stopped
+        ? `download of ${url} was stopped after ${meter.bytes()} bytes: ${stopped}`
+        : `download of ${url} broke off after ${meter.bytes()} bytes (${describeCause(error)})`);
     } finally {
       progress.stop();
     }
@@ -412,11 +423,11 @@ function startTransfer(url: string, limits: DownloadLimits) {
     handle.unref(); // never keeps the process alive by itself
     return handle;
   };
-  const total = timer(limits.totalTimeoutMs, `was stopped: not finished within ${seconds(limits.totalTimeoutMs)} (${TOTAL_TIMEOUT_ENV} raises the limit)`);
-  let idle = timer(limits.headersTimeoutMs, `was stopped: no response within ${seconds(limits.headersTimeoutMs)}`);
+  const total = timer(limits.totalTimeoutMs, `not finished within ${seconds(limits.totalTimeoutMs)} (${TOTAL_TIMEOUT_ENV} raises the limit)`);
+  let idle = timer(limits.headersTimeoutMs, `no response within ${seconds(limits.headersTimeoutMs)}`);
   const rearmIdle = () => {
     clearTimeout(idle);
-    idle = timer(limits.idleTimeoutMs, `was stopped: no data for ${seconds(limits.idleTimeoutMs)} (${IDLE_TIMEOUT_ENV} raises the limit)`);
+    idle = timer(limits.idleTimeoutMs, `no data for ${seconds(limits.idleTimeoutMs)} (${IDLE_TIMEOUT_ENV} raises the limit)`);
   };
   return {
     url,
@@ -447,7 +458,8 @@ async function requestFile(url: string, transfer: ReturnType<typeof startTransfe
   try {
     response = await fetch(url, { signal: transfer.signal });
   } catch (error) {
-    throw new SourceUnavailable(transfer.stopReason() ? `request of ${url} ${transfer.stopReason()}` : `cannot reach ${url} (${describeCause(error)})`);
+    const stopped = transfer.stopReason();
+    throw new SourceUnavailable(stopped ? `request of ${url} was stopped: ${stopped}` : `cannot reach ${url} (${describeCause(error)})`);
   }
   transfer.headersReceived();
   if (!response.ok || response.body === null) {
