@@ -13,6 +13,8 @@ export interface RemoteFile {
    * mirror copy, verified by structure); without it, the ceiling for unknown sizes in fetch.ts applies.
    */
   maxSize?: number;
+  /** Size after decompression, for compressed files whose loader inflates them: nothing inflates past it. */
+  unpackedSize?: number;
   /** Path of the same file inside a mirror laid out like ../shared/datasets. */
   mirrorPath: string;
   /**
