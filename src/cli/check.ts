@@ -3,8 +3,8 @@
  * compares a run's loss curves with a committed baseline and fails CI when convergence regressed.
  * Exit codes: 0 nothing regressed, 1 something regressed, 2 the check could not judge (bad input).
  */
-import { Command, Option } from 'commander';
-import { appendFileSync, existsSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildBaseline, defaultBaselinePath, MIN_BASELINE_SEEDS, readBaseline, writeBaseline } from '../check/baseline.js';
 import { checkRun } from '../check/compare.js';
@@ -49,15 +49,37 @@ async function check(runDir: string, options: CliOptions): Promise<number> {
   const markdown = renderMarkdown(report);
   log(markdown);
   // GitHub Actions renders this file on the job's page; several checks in one step append in turn.
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  if (process.env.GITHUB_STEP_SUMMARY) appendStepSummary(process.env.GITHUB_STEP_SUMMARY, markdown);
   return report.regressed ? EXIT.regressed : EXIT.ok;
+}
+
+/** The summary is a courtesy: when it cannot be written the verdict (the exit code) still stands. */
+function appendStepSummary(file: string, markdown: string): void {
+  try {
+    appendFileSync(file, `${markdown}\n`);
+  } catch (error) {
+    process.stderr.write(`warning: could not append the summary to GITHUB_STEP_SUMMARY=${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ` +
+      'the result above and the exit code stand.\n');
+  }
+}
+
+/** --baseline names a file: a directory is refused here rather than as a raw EISDIR when it is read. */
+function baselineFile(value: string): string {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(value).isDirectory();
+  } catch {
+    // missing: reported when read (or created by --update-baseline)
+  }
+  if (isDirectory) throw new InvalidArgumentError(`--baseline '${value}' is a directory; pass a baseline file, e.g. baselines/<experiment>.<profile>.<backend>.json.`);
+  return value;
 }
 
 export function buildProgram(): Command {
   return new Command('check')
     .description('Compare a run\'s convergence (loss curves over seeds) with a baseline; exit 1 when an optimizer regressed.')
     .argument('<run dir>', 'a run directory holding results.json, e.g. reports/fashion/<runId>')
-    .option('--baseline <file>', 'baseline file (default: baselines/<experiment>.<profile>.<backend>.json from the run\'s metadata)')
+    .option('--baseline <file>', 'baseline file (default: baselines/<experiment>.<profile>.<backend>.json from the run\'s metadata)', baselineFile)
     .option('--update-baseline', `write the baseline from this run (needs ${MIN_BASELINE_SEEDS}+ seeds) instead of checking`, false)
     .option('--force', 'compare even when the backend or settings (epochs, batch size, samples, loss) differ', false)
     .addOption(new Option('--metric <curve>', 'the curve judged: valLoss (validation loss; the default) or loss (training loss; the default for runs without validation data, e.g. surfaces)').argParser(choice('--metric', CURVE_NAMES)))

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { fileInTheWay, writeFileAtomic } from '../results/atomicWrite.js';
+import { fileInTheWay, makeDirectory, writeFileAtomic } from '../results/atomicWrite.js';
 import type { DataContext } from '../train/definition.js';
 import { DataConfigError, DataIntegrityError, DataUnavailableError, type DataError } from './errors.js';
 import type { FetchedFile, RemoteFile } from './types.js';
@@ -345,7 +345,7 @@ async function downloadTo(
     }
     const tempPath = `${cachePath}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`;
     try {
-      await mkdir(path.dirname(cachePath), { recursive: true });
+      makeDirectory(path.dirname(cachePath));
     } catch (error) {
       throw cacheNotWritable(ctx, error);
     }
@@ -545,7 +545,6 @@ async function writeRecord(
     origin,
   };
   try {
-    await mkdir(path.dirname(sidecarPath), { recursive: true });
     await writeFileAtomic(sidecarPath, `${JSON.stringify(record, null, 2)}\n`);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;

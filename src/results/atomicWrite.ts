@@ -9,8 +9,8 @@
  * descriptor loops until every byte is written or an error is raised.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A file could not be written; the previous version, if any, is untouched. */
@@ -47,6 +47,23 @@ export function fileInTheWay(target: string): string | undefined {
   }
 }
 
+/**
+ * `mkdir -p` that reports why it failed. Node's recursive mkdir says ENOENT when a directory cannot be
+ * created on a read-only file system (EROFS) or without permission (EACCES); creating the first missing
+ * directory alone gives the real reason. Returns the first directory created, as mkdirSync does.
+ */
+export function makeDirectory(dir: string): string | undefined {
+  try {
+    return mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = path.resolve(dir);
+    while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    mkdirSync(missing); // throws the real reason (EROFS, EACCES...)
+    throw error;
+  }
+}
+
 /** `<file>.<pid>.<random>.tmp`: unique per process and call, so concurrent writers never share one. */
 function tempPathFor(file: string): string {
   return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -71,7 +88,7 @@ function removeQuietly(remove: () => void): void {
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
   const temp = tempPathFor(file);
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirectory(path.dirname(file));
     const fd = openSync(temp, 'wx');
     try {
       writeFileSync(fd, data);
@@ -89,7 +106,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPathFor(file);
   try {
-    await mkdir(path.dirname(file), { recursive: true });
+    makeDirectory(path.dirname(file));
     const handle = await open(temp, 'wx');
     try {
       await handle.writeFile(data);

@@ -7,10 +7,10 @@
  * taken over with a note. A lock of another host (a run directory on a shared volume) is never taken
  * over: its pid means nothing here, so the user is told to delete it once that run is known to be gone.
  */
-import { linkSync, mkdirSync, rmdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, rmdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { OutputWriteError } from './atomicWrite.js';
+import { makeDirectory, OutputWriteError } from './atomicWrite.js';
 import { ResumeError } from './runDirectory.js';
 
 export const LOCK_FILE = 'run.lock';
@@ -78,7 +78,7 @@ export function acquireRunLock(runDir: string, note: (line: string) => void): ()
   };
   let firstCreated: string | undefined;
   try {
-    firstCreated = mkdirSync(runDir, { recursive: true });
+    firstCreated = makeDirectory(runDir);
   } catch (error) {
     throw new OutputWriteError(runDir, (error as NodeJS.ErrnoException).code, error);
   }
