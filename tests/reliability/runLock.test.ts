@@ -1,0 +1,92 @@
+/**
+ * One process per run directory (issue 17, class 11): two `--resume` of one run at once would train the
+ * same units twice. The second is refused naming who holds the run; a lock left by a dead process is
+ * taken over with a note; another host's lock is never taken over.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { acquireRunLock, LOCK_FILE, RunLockedError } from '../../src/results/runLock.js';
+import { repo, runCli, runDirsUnder, startCli, tempDirs, TINY_RUN, waitFor } from './helpers.js';
+
+const dirs = tempDirs('lock');
+afterAll(() => dirs.cleanup());
+
+const holderOf = (runDir: string) => JSON.parse(readFileSync(path.join(runDir, LOCK_FILE), 'utf8')) as { pid: number; host: string; startedAt: string };
+
+describe('acquireRunLock', () => {
+  it('refuses a second holder naming the first (pid, host, start), and is free again once released', () => {
+    const runDir = path.join(dirs.make(), 'run');
+    const release = acquireRunLock(runDir, () => {});
+    const holder = holderOf(runDir);
+    expect(holder).toMatchObject({ pid: process.pid, host: os.hostname() });
+    // Another process's view: this pid is alive, so the lock holds.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+      const { acquireRunLock } = await import(${JSON.stringify(path.join(repo, 'src/results/runLock.ts'))});
+      try { acquireRunLock(${JSON.stringify(runDir)}, () => {}); console.log('acquired'); } catch (e) { console.log(e.name + ': ' + e.message); }
+    `], { encoding: 'utf8', cwd: repo });
+    expect(child.stdout).toContain(`RunLockedError: ${runDir} is being trained by another process: pid ${process.pid} on host ${os.hostname()}, since ${holder.startedAt}`);
+    release();
+    expect(existsSync(path.join(runDir, LOCK_FILE))).toBe(false);
+    acquireRunLock(runDir, () => {})();
+  });
+
+  it('takes over a lock whose process is gone, with a note naming it', () => {
+    const runDir = path.join(dirs.make(), 'run');
+    mkdirSync(runDir);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(path.join(runDir, LOCK_FILE), JSON.stringify({ pid: deadPid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: 'optbench boston' }));
+    const notes: string[] = [];
+    const release = acquireRunLock(runDir, (line) => notes.push(line));
+    expect(notes).toEqual([`note: took over ${path.join(runDir, LOCK_FILE)} left by pid ${deadPid} on ${os.hostname()} (started 2026-01-01T00:00:00.000Z), which is no longer running.`]);
+    expect(holderOf(runDir).pid).toBe(process.pid);
+    release();
+  });
+
+  it('never takes over another host\'s lock: it says who holds it and when to delete it', () => {
+    const runDir = path.join(dirs.make(), 'run');
+    mkdirSync(runDir);
+    writeFileSync(path.join(runDir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'other-machine', startedAt: '2026-01-01T00:00:00.000Z', command: 'optbench fashion' }));
+    const error = (() => {
+      try {
+        acquireRunLock(runDir, () => {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(RunLockedError);
+    expect((error as Error).message).toContain('pid 1 on host other-machine');
+    expect((error as Error).message).toContain(`if that run is gone (its machine was lost), delete ${path.join(runDir, LOCK_FILE)}`);
+  });
+
+  it('a run that wrote nothing leaves no empty directories behind', () => {
+    const out = dirs.make();
+    const runDir = path.join(out, 'temperature', 'run-1');
+    acquireRunLock(runDir, () => {})();
+    expect(existsSync(path.join(out, 'temperature'))).toBe(false);
+  });
+});
+
+describe('two processes on one run directory', () => {
+  it('the second --resume is refused with exit 2 naming the first, which is not disturbed', { timeout: 900_000 }, async () => {
+    const out = dirs.make();
+    // Long enough that the second process starts while the first trains.
+    const args = TINY_RUN.map((arg, i) => (TINY_RUN[i - 1] === '--epochs' ? '400' : arg));
+    const first = startCli('experiment', [...args, '--no-report', '--out', out]);
+    let runDir = '';
+    await waitFor(() => {
+      runDir = runDirsUnder(out)[0] ?? '';
+      return (runDir !== '' && existsSync(path.join(runDir, LOCK_FILE))) || first.exitCode !== null;
+    }, 'the first run to take its lock', 300_000);
+    const second = await runCli('experiment', [...args, '--no-report', '--out', out, '--resume', runDir]);
+    const firstStillTraining = first.exitCode === null;
+    first.kill('SIGKILL'); // enough: the rest of its training is not needed
+    await first.done;
+    expect(firstStillTraining).toBe(true);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`error: ${runDir} is being trained by another process: pid ${first.pid} on host ${os.hostname()}`);
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+  });
+});
