@@ -3,19 +3,23 @@
  * damaged or replaced without changing size or mtime (so the cache still trusts them). Fashion labels
  * out of range or not matching the images, and gzip bombs, are refused with what was wrong and removed
  * from the cache so the next run fetches a good copy; memory stays bounded while refusing a bomb. An IMDB
- * archive with an oversized review is refused before the review is read.
+ * archive with an oversized review, and zip members declaring too much, are refused before being read.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { createGzip, gzipSync } from 'node:zlib';
+import yazl from 'yazl';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_FILES } from '../../src/data/datasets.js';
 import { DataFormatError } from '../../src/data/errors.js';
 import { loadFashionMnist } from '../../src/data/fashion.js';
 import { cachePathFor, resolveDataContext } from '../../src/data/fetch.js';
 import { IMDB_TAR_LIMITS, readImdbReviews } from '../../src/data/imdb.js';
+import { readJenaZip } from '../../src/data/jena.js';
+import { readNpz } from '../../src/data/npz.js';
+import { jenaCsv, jenaRow, plausibleValues } from '../fixtures/jena.js';
 import type { RemoteFile } from '../../src/data/types.js';
 import { craftTarGz } from '../fixtures/tarballs.js';
 import { listFiles, MIRROR, tempDirs } from './helpers.js';
@@ -125,5 +129,29 @@ describe('an IMDB archive with an oversized review', () => {
     await expect(readImdbReviews(archive)).rejects.toThrow(
       `Refusing to read ${archive}: entry 'aclImdb/train/pos/1_9.txt' is 1048577 bytes, more than the 1048576 bytes such a file may have; it was not read.`,
     );
+  });
+});
+
+/** A zip holding `name` with `content`, whose central directory claims `declaredSize` unpacked bytes. */
+async function zipDeclaring(name: string, content: Buffer, declaredSize: number): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(content, name);
+  zip.end();
+  const bytes = await buffer(zip.outputStream);
+  const central = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  bytes.writeUInt32LE(declaredSize, central + 24);
+  return bytes;
+}
+
+describe('zip members that declare more than the dataset holds', () => {
+  it('a Jena CSV entry declaring 2 GB and a Boston npz member past its limit are refused before inflating', async () => {
+    const dir = dirs.make();
+    const jena = path.join(dir, 'jena.zip');
+    await writeFile(jena, await zipDeclaring('jena_climate_2009_2016.csv', Buffer.from(jenaCsv([jenaRow(0, plausibleValues(0))])), 2_000_000_000));
+    await expect(readJenaZip(jena)).rejects.toThrow(`${jena}: jena_climate_2009_2016.csv unpacks to 2000000000 bytes, far more than the 43164220 bytes of the Jena climate CSV; it was not inflated.`);
+
+    const npz = path.join(dir, 'boston.npz');
+    await writeFile(npz, await zipDeclaring('x.npy', await readFile(path.join(import.meta.dirname, '../fixtures/npy/f8-v1.npy')), 3 * 2 ** 20));
+    await expect(readNpz(npz, 2 ** 20)).rejects.toThrow(`${npz}: member x.npy unpacks to 3145728 bytes, more than the 1048576 bytes it may have; it was not inflated.`);
   });
 });
