@@ -4,14 +4,14 @@
  * naming the unit and the field, by report and by --resume. A run directory written by main before
  * this change (fixtures/written-by-main-536bb04) still validates, reports and resumes.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidResultsError, parseResults, readResults } from '../../src/results/io.js';
 import { readUnits } from '../../src/results/runDirectory.js';
 import type { RunResults } from '../../src/results/schema.js';
 import { lineTrajectory, makeResults, writeRun } from '../fixtures/results/makeResults.js';
-import { inBatches, runCli, tempDirs } from './helpers.js';
+import { inBatches, repo, runCli, runDirsUnder, tempDirs } from './helpers.js';
 
 const dirs = tempDirs('validation');
 afterAll(() => dirs.cleanup());
@@ -36,6 +36,16 @@ describe('what is accepted', () => {
     const results = await readResults(path.join(MAIN_RUN, 'results.json'));
     expect(results.runs).toHaveLength(8);
     expect([...readUnits(MAIN_RUN).keys()].sort()).toEqual(results.runs.map((r) => r.id).sort());
+  });
+
+  it('the study runs committed under reference/ (written by main\'s code): results.json and every unit file', async () => {
+    const reference = path.join(repo, 'reference');
+    const runs = existsSync(reference) ? readdirSync(reference).flatMap((experiment) => runDirsUnder(reference, experiment)) : [];
+    expect(runs.length).toBeGreaterThan(0);
+    for (const runDir of runs) {
+      const results = await readResults(path.join(runDir, 'results.json'));
+      expect(readUnits(runDir).size).toBeGreaterThanOrEqual(results.runs.length);
+    }
   });
 
   it('diverged units with null validation values, surface trajectories, shards, and fields added later (kept, not dropped)', () => {
