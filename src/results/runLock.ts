@@ -1,13 +1,17 @@
 /**
  * One process trains a run directory at a time: two `--resume` of one run at once would train the same
- * units twice and race on results.json. A run holds `<runDir>/run.lock` while it trains; the file says
- * who holds it (pid, host, start time, command), so a second process can tell the user.
+ * units twice and race on results.json. A run holds `<runDir>/run.lock` while it trains; the lock says
+ * who holds it (pid, host, start time), so a second process can tell the user.
+ *
+ * The lock is a symbolic link whose target is that record (as Emacs locks files): creating it is atomic
+ * (it fails if the name exists), it is never seen half-written, and it takes no data block, so a run on a
+ * nearly full disk fails on its own files with the usual message rather than on its lock.
  *
  * A lock whose process no longer exists on this host (killed with `kill -9`, out of memory) is stale and
  * taken over with a note. A lock of another host (a run directory on a shared volume) is never taken
  * over: its pid means nothing here, so the user is told to delete it once that run is known to be gone.
  */
-import { linkSync, rmdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDirectory, OutputWriteError } from './atomicWrite.js';
@@ -19,7 +23,6 @@ export interface RunLockHolder {
   pid: number;
   host: string;
   startedAt: string;
-  command: string;
 }
 
 /** Another live process trains this run directory. A ResumeError: exit 2, the user asked for something that cannot be done now. */
@@ -29,7 +32,7 @@ export class RunLockedError extends ResumeError {
   constructor(readonly lockFile: string, readonly holder: RunLockHolder) {
     super(
       `${path.dirname(lockFile)} is being trained by another process: pid ${holder.pid} on host ${holder.host}, ` +
-        `since ${holder.startedAt} (${holder.command}). Wait for it to finish or stop it, then run again` +
+        `since ${holder.startedAt}. Wait for it to finish or stop it, then run again` +
         (holder.host === os.hostname() ? '.' : `; if that run is gone (its machine was lost), delete ${lockFile}.`),
     );
   }
@@ -37,12 +40,12 @@ export class RunLockedError extends ResumeError {
 
 function readHolder(lockFile: string): RunLockHolder | undefined {
   try {
-    const holder = JSON.parse(readFileSync(lockFile, 'utf8')) as Partial<RunLockHolder>;
+    const holder = JSON.parse(readlinkSync(lockFile)) as Partial<RunLockHolder>;
     if (typeof holder.pid === 'number' && typeof holder.host === 'string') {
-      return { pid: holder.pid, host: holder.host, startedAt: String(holder.startedAt), command: String(holder.command) };
+      return { pid: holder.pid, host: holder.host, startedAt: String(holder.startedAt) };
     }
   } catch {
-    // gone, or cut short by a crash between creating and writing it
+    // gone, or not a lock this version wrote
   }
   return undefined;
 }
@@ -56,7 +59,7 @@ function processExists(pid: number): boolean {
   }
 }
 
-/** A holder that cannot be running any more: on this host, and its pid is gone. An unreadable lock (damaged: locks are written whole) is stale too. */
+/** A holder that cannot be running any more: on this host, and its pid is gone. An unreadable lock (not ours) is stale too. */
 function isStale(holder: RunLockHolder | undefined): boolean {
   if (!holder) return true;
   return holder.host === os.hostname() && holder.pid !== process.pid && !processExists(holder.pid);
@@ -70,12 +73,7 @@ const sameHolder = (a: RunLockHolder | undefined, b: RunLockHolder | undefined) 
  */
 export function acquireRunLock(runDir: string, note: (line: string) => void): () => void {
   const lockFile = path.join(runDir, LOCK_FILE);
-  const me: RunLockHolder = {
-    pid: process.pid,
-    host: os.hostname(),
-    startedAt: new Date().toISOString(),
-    command: ['optbench', ...process.argv.slice(2)].join(' '),
-  };
+  const me: RunLockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   let firstCreated: string | undefined;
   try {
     firstCreated = makeDirectory(runDir);
@@ -96,7 +94,7 @@ export function acquireRunLock(runDir: string, note: (line: string) => void): ()
     if (!isStale(holder)) throw new RunLockedError(lockFile, holder!);
     takeOver(lockFile, holder, note);
   }
-  throw new RunLockedError(lockFile, readHolder(lockFile) ?? { pid: 0, host: 'unknown', startedAt: 'unknown', command: 'unknown' });
+  throw new RunLockedError(lockFile, readHolder(lockFile) ?? { pid: 0, host: 'unknown', startedAt: 'unknown' });
 }
 
 /** A run that wrote nothing (its data was unavailable) leaves no empty directories behind. */
@@ -111,21 +109,14 @@ function removeEmptyDirectories(from: string, upTo: string): void {
   }
 }
 
-/**
- * Creates the lock file holding `me`; false when it exists already. Written whole to a temp file first
- * and then hard-linked into place (link fails if the name exists), so a lock is never seen half-written.
- */
+/** Creates the lock holding `me`; false when it exists already. */
 function tryCreate(lockFile: string, me: RunLockHolder): boolean {
-  const temp = `${lockFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, `${JSON.stringify(me)}\n`);
-    linkSync(temp, lockFile);
+    symlinkSync(JSON.stringify(me), lockFile);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new OutputWriteError(lockFile, (error as NodeJS.ErrnoException).code, error);
-  } finally {
-    rmSync(temp, { force: true });
   }
 }
 
@@ -144,7 +135,7 @@ function takeOver(lockFile: string, stale: RunLockHolder | undefined, note: (lin
   const moved = readHolder(aside);
   if (!sameHolder(moved, stale)) {
     try {
-      linkSync(aside, lockFile);
+      symlinkSync(readlinkSync(aside), lockFile);
     } catch {
       // someone created a lock meanwhile: theirs stands
     }

@@ -1,10 +1,11 @@
 /**
  * One process per run directory (issue 17, class 11): two `--resume` of one run at once would train the
  * same units twice. The second is refused naming who holds the run; a lock left by a dead process is
- * taken over with a note; another host's lock is never taken over.
+ * taken over with a note; another host's lock is never taken over; a lock takes no data block, so a
+ * nearly full disk fails on the run's own files (tests/reliability/runs.test.ts), not on the lock.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,9 @@ import { repo, runCli, runDirsUnder, startCli, tempDirs, TINY_RUN, waitFor } fro
 const dirs = tempDirs('lock');
 afterAll(() => dirs.cleanup());
 
-const holderOf = (runDir: string) => JSON.parse(readFileSync(path.join(runDir, LOCK_FILE), 'utf8')) as { pid: number; host: string; startedAt: string };
+const holderOf = (runDir: string) => JSON.parse(readlinkSync(path.join(runDir, LOCK_FILE))) as { pid: number; host: string; startedAt: string };
+/** A lock as another process leaves it: a symbolic link whose target is the holder record. */
+const plantLock = (runDir: string, holder: object) => symlinkSync(JSON.stringify(holder), path.join(runDir, LOCK_FILE));
 
 describe('acquireRunLock', () => {
   it('refuses a second holder naming the first (pid, host, start), and is free again once released', () => {
@@ -37,7 +40,7 @@ describe('acquireRunLock', () => {
     const runDir = path.join(dirs.make(), 'run');
     mkdirSync(runDir);
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
-    writeFileSync(path.join(runDir, LOCK_FILE), JSON.stringify({ pid: deadPid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: 'optbench boston' }));
+    plantLock(runDir, { pid: deadPid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' });
     const notes: string[] = [];
     const release = acquireRunLock(runDir, (line) => notes.push(line));
     expect(notes).toEqual([`note: took over ${path.join(runDir, LOCK_FILE)} left by pid ${deadPid} on ${os.hostname()} (started 2026-01-01T00:00:00.000Z), which is no longer running.`]);
@@ -48,7 +51,7 @@ describe('acquireRunLock', () => {
   it('never takes over another host\'s lock: it says who holds it and when to delete it', () => {
     const runDir = path.join(dirs.make(), 'run');
     mkdirSync(runDir);
-    writeFileSync(path.join(runDir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'other-machine', startedAt: '2026-01-01T00:00:00.000Z', command: 'optbench fashion' }));
+    plantLock(runDir, { pid: 1, host: 'other-machine', startedAt: '2026-01-01T00:00:00.000Z' });
     const error = (() => {
       try {
         acquireRunLock(runDir, () => {});
