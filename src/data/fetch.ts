@@ -16,6 +16,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { fileInTheWay, makeDirectory, writeFileAtomic } from '../results/atomicWrite.js';
+import { processExists } from '../results/runLock.js';
 import type { DataContext } from '../train/definition.js';
 import { DataConfigError, DataIntegrityError, DataUnavailableError, type DataError } from './errors.js';
 import type { FetchedFile, RemoteFile } from './types.js';
@@ -210,16 +211,6 @@ async function removeStaleTempFiles(ctx: DataContext): Promise<void> {
     }
   }
   if (removed.length) ctx.log(`Removed ${removed.length} temp file(s) left in ${ctx.cacheDir} by interrupted downloads: ${removed.join(', ')}`);
-}
-
-function processExists(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

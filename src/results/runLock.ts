@@ -50,7 +50,8 @@ function readHolder(lockFile: string): RunLockHolder | undefined {
   return undefined;
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process with this pid exists on this host (signal 0 checks without signalling). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
