@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireRunLock, LOCK_FILE, RunLockedError } from '../../src/results/runLock.js';
-import { repo, runCli, runDirsUnder, startCli, tempDirs, TINY_RUN, waitFor } from './helpers.js';
+import { repo, runCli, startCli, tempDirs, TINY_RUN, waitFor } from './helpers.js';
 
 const dirs = tempDirs('lock');
 afterAll(() => dirs.cleanup());
@@ -77,17 +77,16 @@ describe('two processes on one run directory', () => {
     const out = dirs.make();
     // Long enough that the second process starts while the first trains.
     const args = TINY_RUN.map((arg, i) => (TINY_RUN[i - 1] === '--epochs' ? '400' : arg));
-    const first = startCli('experiment', [...args, '--no-report', '--out', out]);
-    let runDir = '';
-    await waitFor(() => {
-      runDir = runDirsUnder(out)[0] ?? '';
-      return (runDir !== '' && existsSync(path.join(runDir, LOCK_FILE))) || first.exitCode !== null;
-    }, 'the first run to take its lock', 300_000);
+    // The first run in a fixed directory (--run-dir, as a restartable job would).
+    const runDir = path.join(out, 'fixed', 'run');
+    const first = startCli('experiment', [...args, '--no-report', '--out', out, '--run-dir', runDir]);
+    await waitFor(() => existsSync(path.join(runDir, LOCK_FILE)) || first.exitCode !== null, 'the first run to take its lock', 300_000);
     const second = await runCli('experiment', [...args, '--no-report', '--out', out, '--resume', runDir]);
     const firstStillTraining = first.exitCode === null;
     first.kill('SIGKILL'); // enough: the rest of its training is not needed
     await first.done;
     expect(firstStillTraining).toBe(true);
+    expect((await first.done).stdout).toContain(`starting the run in ${runDir}`);
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`error: ${runDir} is being trained by another process: pid ${first.pid} on host ${os.hostname()}`);
     expect(second.stderr).not.toMatch(/\n\s+at /);
