@@ -14,8 +14,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { JENA_FEATURES, loadJena, type JenaData } from '../src/data/jena.js';
 import { CHOLLET_WINDOW, extractWindows, timestepsOf, type Series, type WindowSpec } from '../src/data/windows.js';
-import type { LoadedData, ModelExperiment, Profile, SeedStream, Split } from '../src/train/definition.js';
+import type { ModelExperiment, Profile, SeedStream } from '../src/train/definition.js';
+import type { LoadedData, Split } from '../src/data/types.js';
 import { claims } from './claims/temperature.js';
+import type { Findings } from './claims/index.js';
 
 const LSTM_UNITS = 32;
 
@@ -69,7 +71,7 @@ function buildModel(seeds: SeedStream, profile: Profile): tfl.LayersModel {
   });
 }
 
-export const temperature: ModelExperiment = {
+export const temperature: ModelExperiment & Findings = {
   kind: 'model',
   name: 'temperature',
   title: 'Jena temperature — LSTM forecasting',

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // gradients; tfjs-core's Node bundle does neither, and tfjs-layers needs them (e.g. the orthogonal
 // initializer of LSTM's recurrent kernel calls rMat.flatten()).
 import '@tensorflow/tfjs';
+import { BackendUnavailableError } from './errors.js';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -18,13 +19,6 @@ export interface BackendChoice {
   reason: string;
   /** Version of the backend package that provides it. */
   packageVersion: string;
-}
-
-export class BackendUnavailableError extends Error {
-  constructor(readonly backend: BackendName, detail: string) {
-    super(`backend '${backend}' is not available: ${detail}`);
-    this.name = 'BackendUnavailableError';
-  }
 }
 
 type NativeLoad = { ok: true; version: string } | { ok: false; installed: boolean; detail: string };

@@ -9,12 +9,14 @@ import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { benchmarkKernels, type KernelBenchResult } from '../../bench/kernels.js';
-import { benchmarkModel, type ModelBenchResult } from '../../bench/models.js';
-import { benchmarkOptimizers, OPTIMIZER_GOAL, OPTIMIZER_PARAMETERS, type OptimizerBenchResult } from '../../bench/optimizers.js';
+import { benchmarkKernels, type KernelBenchResult } from '../bench/kernels.js';
+import { benchmarkModel, type ModelBenchResult } from '../bench/models.js';
+import { benchmarkOptimizers, OPTIMIZER_GOAL, OPTIMIZER_PARAMETERS, type OptimizerBenchResult } from '../bench/optimizers.js';
+import type { Findings } from '../../experiments/claims/index.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
-import { BACKEND_NAMES, BackendUnavailableError, selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { BACKEND_NAMES, selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
+import { BackendUnavailableError } from '../backend/errors.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { describeEnvironment } from '../results/environment.js';
 import type { EnvironmentInfo } from '../results/schema.js';
 import type { ModelExperiment } from '../train/definition.js';
@@ -24,7 +26,7 @@ import { runCommand } from './run.js';
 const PARTS = ['kernels', 'optimizers', 'models'] as const;
 type Part = (typeof PARTS)[number];
 
-const MODEL_EXPERIMENTS = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment => e.kind === 'model');
+const MODEL_EXPERIMENTS = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment & Findings => e.kind === 'model');
 
 interface CliOptions {
   only: Part[];

@@ -4,23 +4,27 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
-import { EXPERIMENTS } from '../../experiments/index.js';
+import { EXPERIMENTS, EXPERIMENTS_MODULE } from '../../experiments/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { resolveDataContext } from '../data/fetch.js';
-import { writeReport } from '../report/index.js';
+import { writeRunReport } from './writeRunReport.js';
 import { DataConfigError, DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
-import { assertRunDirectory, findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
+import { assertRunDirectory, findLatestRun, readRunResults, runIdentity } from '../results/runDirectory.js';
+import { ResumeError } from '../results/errors.js';
 import type { OptimizerImpl } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
-import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
-import { MAX_PLAN_UNITS, PlanError } from '../train/planLimits.js';
-import { parseShard, type Shard } from '../train/shard.js';
+import { runModelExperiment } from '../train/runExperiment.js';
+import type { ExecutionOptions, RunTarget } from '../train/plan.js';
+import { parseShard, type Shard } from '../results/shard.js';
 import { defaultWorkers } from '../train/workers.js';
-import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
-import { choice, learningRates, listOf, outputDirectory, positiveInteger, nonNegativeInteger, runSeeds, UsageError } from './options.js';
-import { MAX_SEED } from '../train/random.js';
-import { consoleReporter, summaryTable } from './progress.js';
+import { runSurfaceExperiment } from '../train/runExperiment.js';
+import { choice, learningRates, listOf, outputDirectory, positiveInteger, nonNegativeInteger, runSeeds } from './options.js';
+import { MAX_SEED } from '../common/random.js';
+import { MAX_PLAN_UNITS } from '../train/planLimits.js';
+import { PlanError } from '../train/errors.js';
+import { UsageError } from './errors.js';
+import { consoleReporter, summaryTable, surfaceSummaryTable } from './progress.js';
 import { runCommand } from './run.js';
 
 /** --shard's parser: the shard, or commander's usage error (exit 2) with parseShard's message. */
@@ -98,7 +102,7 @@ function resumeDir(experiment: ExperimentDefinition, profileName: string, option
 }
 
 function execution(options: CliOptions): ExecutionOptions {
-  return { workers: options.workers, ...(options.shard ? { shard: options.shard } : {}) };
+  return { workers: options.workers, experimentsModule: EXPERIMENTS_MODULE, ...(options.shard ? { shard: options.shard } : {}) };
 }
 
 function target(experiment: ExperimentDefinition, profileName: string, options: CliOptions): RunTarget {
@@ -143,6 +147,9 @@ async function runSurfaces(
 ): Promise<string> {
   const optimizers = options.optimizers ?? experiment.defaultOptimizers;
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} steps; optimizers: ${optimizers.join(', ')}`);
+  if (seeds.length > 1) {
+    log(`${experiment.name} is deterministic (no data, no initialisation, no shuffling): every seed gives the same trajectories, so it runs seed ${seeds[0]} only, not --seeds ${seeds.length}.`);
+  }
   // Each unit takes seconds: one line per unit, no progress bar.
   const reporter = consoleReporter({ epochs: profile.epochs, metricLabel: 'f', interactive: false, log });
   const { runDir, results } = await runSurfaceExperiment(
@@ -189,7 +196,7 @@ export function buildProgram(): Command {
       for (const experiment of chosen) {
         const runDir = await runOne(experiment, options, backend);
         if (runDir === null) skipped.push(experiment.name);
-        else if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+        else if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
       }
       if (skipped.length) log(`\nskipped (data unavailable): ${skipped.join(', ')}`);
       // 'all' runs what it can; a single experiment that could not run is a failure.

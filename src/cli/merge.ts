@@ -5,8 +5,9 @@
  */
 import { Command } from 'commander';
 import path from 'node:path';
-import { writeReport } from '../report/index.js';
-import { MergeError, mergeRunDirectories } from '../results/merge.js';
+import { writeRunReport } from './writeRunReport.js';
+import { mergeRunDirectories } from '../results/merge.js';
+import { MergeError } from '../results/errors.js';
 import { outputDirectory } from './options.js';
 import { runCommand } from './run.js';
 
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
       log(`merged ${runDirs.length} run directories: ${results.runs.length - missing.length} units of ${results.experiment} (profile '${results.profile}')`);
       if (missing.length) log(`partial: missing ${missing.length} unit(s): ${missing.join(', ')}`);
       log(`results: ${path.join(runDir, 'results.json')}`);
-      if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+      if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
     });
 }
 

@@ -1,15 +1,9 @@
 /** Parsing and validation of command-line values: every bad value names itself and the valid choices. */
 import { InvalidArgumentError } from 'commander';
-import { fileInTheWay } from '../results/atomicWrite.js';
+import { fileInTheWay } from '../common/atomicWrite.js';
+import { MAX_SEED } from '../common/random.js';
 import { MAX_PLAN_UNITS } from '../train/planLimits.js';
-import { MAX_SEED } from '../train/random.js';
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from './errors.js';
 
 /** A whole number ≥ 1 (and ≤ `max` when given: `why` says where the limit comes from). */
 export function positiveInteger(flag: string, max?: number, why = '') {

@@ -6,8 +6,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { writeReport } from '../report/index.js';
-import { outputDirectory, UsageError } from './options.js';
+import { writeRunReport } from './writeRunReport.js';
+import { UsageError } from './errors.js';
+import { outputDirectory } from './options.js';
 import { runCommand } from './run.js';
 
 export function buildProgram(): Command {
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
       if (!existsSync(path.join(runDir, 'results.json'))) {
         throw new UsageError(`${path.join(runDir, 'results.json')} does not exist: pass a run directory such as reports/<experiment>/<runId>.`);
       }
-      const files = await writeReport(runDir, { reportsRoot: options.reportsRoot });
+      const files = await writeRunReport(runDir, { reportsRoot: options.reportsRoot });
       console.log(`report: ${files.html}\n        ${files.markdown}\ncharts: ${files.charts.length} (SVG + PNG + .vl.json)\nindex:  ${files.index}`);
     });
 }

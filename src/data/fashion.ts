@@ -2,7 +2,7 @@
  * Fashion-MNIST as `keras.datasets.fashion_mnist.load_data()` returns it (60,000 training and 10,000
  * test images of 28×28 grey pixels, file order, no shuffling), with pixels scaled to [0, 1].
  */
-import type { DataContext } from '../train/definition.js';
+import type { DataContext } from './types.js';
 import { FASHION_MNIST_FILES } from './datasets.js';
 import { DataFormatError } from './errors.js';
 import { discardCachedFile, fetchFile, unusableFileError } from './fetch.js';

@@ -15,9 +15,9 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { fileInTheWay, makeDirectory, writeFileAtomic } from '../results/atomicWrite.js';
-import { processExists } from '../results/runLock.js';
-import type { DataContext } from '../train/definition.js';
+import { fileInTheWay, makeDirectory, writeFileAtomic } from '../common/atomicWrite.js';
+import { processExists } from '../common/processes.js';
+import type { DataContext, DownloadLimits } from './types.js';
 import { DataConfigError, DataIntegrityError, DataUnavailableError, type DataError } from './errors.js';
 import type { FetchedFile, RemoteFile } from './types.js';
 import { digestingMeter } from './digestingMeter.js';
@@ -30,18 +30,6 @@ export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../data/cache', impor
 export const IDLE_TIMEOUT_ENV = 'OPTBENCH_DOWNLOAD_IDLE_TIMEOUT';
 export const TOTAL_TIMEOUT_ENV = 'OPTBENCH_DOWNLOAD_TIMEOUT';
 
-/**
- * How long a download may take (data/README.md). A server that accepts the connection and then stalls,
- * or trickles forever, must not hang a run: each limit stops the download with a message naming the URL.
- */
-export interface DownloadLimits {
-  /** No response headers for this long. */
-  headersTimeoutMs: number;
-  /** No body bytes for this long (`OPTBENCH_DOWNLOAD_IDLE_TIMEOUT`, seconds). */
-  idleTimeoutMs: number;
-  /** The whole transfer (`OPTBENCH_DOWNLOAD_TIMEOUT`, seconds): 84 MB at ~50 kB/s. */
-  totalTimeoutMs: number;
-}
 export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { headersTimeoutMs: 30_000, idleTimeoutMs: 60_000, totalTimeoutMs: 30 * 60_000 };
 /** Most bytes a download of a file with neither a known size nor its own `maxSize` may bring. */
 export const UNKNOWN_SIZE_CEILING = 1 << 30;

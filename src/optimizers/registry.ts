@@ -3,16 +3,16 @@
  * tfjs built-in and the from-scratch implementation. Every experiment builds its optimizers here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidHyperparameterError } from './errors.js';
+import { InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
+import type { Hyperparameters } from './hyperparameters.js';
 import { ScratchOptimizer, scratchConvention, type ScratchOptimizerName } from './scratch.js';
 
-export type Hyperparameters = Record<string, number | boolean | string>;
 export type OptimizerImplName = 'builtin' | 'scratch';
 
 export interface OptimizerSpec {
   name: string;
   label: string;
-  /** Keras 2.x defaults (the article's era), learningRate included. See ../shared/STUDY.md. */
+  /** Keras 2.x defaults (the article's era), learningRate included. See docs/study.md, "Conventions". */
   defaults: Hyperparameters;
   /** tfjs built-in, when tfjs has one. Follows tfjs's update convention. */
   builtin?: (h: Hyperparameters) => tf.Optimizer;
@@ -31,8 +31,6 @@ export interface OptimizerSpec {
 
 /** The eight optimizers of the article ("all those available in Keras"), in its order. */
 export const STUDY_OPTIMIZERS = ['adadelta', 'adagrad', 'adam', 'adamax', 'ftrl', 'nadam', 'rmsprop', 'sgd'] as const;
-/** Extras beyond the study. */
-export const EXTRA_OPTIMIZERS = ['momentum', 'nesterov', 'adamw'] as const;
 
 const num = (h: Hyperparameters, key: string): number => {
   const value = h[key];
@@ -152,16 +150,9 @@ export const OPTIMIZERS: Record<string, OptimizerSpec> = {
   },
 };
 
-export class UnknownOptimizerError extends Error {
-  constructor(readonly requested: string) {
-    super(`unknown optimizer '${requested}'. Valid names: ${Object.keys(OPTIMIZERS).join(', ')}`);
-    this.name = 'UnknownOptimizerError';
-  }
-}
-
 export function getOptimizerSpec(name: string): OptimizerSpec {
   const spec = OPTIMIZERS[name];
-  if (!spec) throw new UnknownOptimizerError(name);
+  if (!spec) throw new UnknownOptimizerError(name, Object.keys(OPTIMIZERS));
   return spec;
 }
 

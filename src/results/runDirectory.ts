@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidResultsError, parseResults, writeJsonAtomic } from './io.js';
+import { parseResults, writeJsonAtomic } from './io.js';
+import { InvalidResultsError, ResumeError } from './errors.js';
 import { validateUnit } from './validation.js';
 import type { OptimizerRun, RunResults } from './schema.js';
 
@@ -117,11 +118,6 @@ export function identityDifferences(here: RunIdentity, there: RunIdentity, where
   return (Object.keys(here) as (keyof RunIdentity)[])
     .filter((key) => !ignore.includes(key) && JSON.stringify(here[key]) !== JSON.stringify(there[key]))
     .map((key) => `${key}: ${JSON.stringify(here[key])} here, ${JSON.stringify(there[key])} in ${where}`);
-}
-
-/** `--resume` cannot continue this run directory as asked. */
-export class ResumeError extends Error {
-  override name = 'ResumeError';
 }
 
 /**

@@ -14,29 +14,12 @@
 import { readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeDirectory, OutputWriteError } from './atomicWrite.js';
-import { ResumeError } from './runDirectory.js';
+import { makeDirectory } from '../common/atomicWrite.js';
+import { OutputWriteError } from '../common/errors.js';
+import { processExists } from '../common/processes.js';
+import { RunLockedError, type RunLockHolder } from './errors.js';
 
 export const LOCK_FILE = 'run.lock';
-
-export interface RunLockHolder {
-  pid: number;
-  host: string;
-  startedAt: string;
-}
-
-/** Another live process trains this run directory. A ResumeError: exit 2, the user asked for something that cannot be done now. */
-export class RunLockedError extends ResumeError {
-  override name = 'RunLockedError';
-
-  constructor(readonly lockFile: string, readonly holder: RunLockHolder) {
-    super(
-      `${path.dirname(lockFile)} is being trained by another process: pid ${holder.pid} on host ${holder.host}, ` +
-        `since ${holder.startedAt}. Wait for it to finish or stop it, then run again` +
-        (holder.host === os.hostname() ? '.' : `; if that run is gone (its machine was lost), delete ${lockFile}.`),
-    );
-  }
-}
 
 function readHolder(lockFile: string): RunLockHolder | undefined {
   try {
@@ -48,16 +31,6 @@ function readHolder(lockFile: string): RunLockHolder | undefined {
     // gone, or not a lock this version wrote
   }
   return undefined;
-}
-
-/** Whether a process with this pid exists on this host (signal 0 checks without signalling). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
 }
 
 /** A holder that cannot be running any more: on this host, and its pid is gone. An unreadable lock (not ours) is stale too. */
@@ -92,10 +65,11 @@ export function acquireRunLock(runDir: string, note: (line: string) => void): ()
       return release;
     }
     const holder = readHolder(lockFile);
-    if (!isStale(holder)) throw new RunLockedError(lockFile, holder!);
+    if (!isStale(holder)) throw new RunLockedError(lockFile, holder!, holder!.host === os.hostname());
     takeOver(lockFile, holder, note);
   }
-  throw new RunLockedError(lockFile, readHolder(lockFile) ?? { pid: 0, host: 'unknown', startedAt: 'unknown' });
+  const holder = readHolder(lockFile) ?? { pid: 0, host: 'unknown', startedAt: 'unknown' };
+  throw new RunLockedError(lockFile, holder, holder.host === os.hostname());
 }
 
 /** A run that wrote nothing (its data was unavailable) leaves no empty directories behind. */

@@ -5,8 +5,3 @@
  * a typo (`--seeds 100000000`), and building it would take gigabytes before the first unit ran.
  */
 export const MAX_PLAN_UNITS = 10_000;
-
-/** The plan cannot be run as asked (too big, or two units would be the same); bad input. */
-export class PlanError extends Error {
-  override name = 'PlanError';
-}

@@ -1,148 +1,25 @@
 /**
- * Runs an experiment: loads its data once, then trains every unit (optimizer × impl × seed × learning
- * rate) through the shared loop, in this process or in worker processes (./workers.ts), recording each
- * unit as soon as it finishes.
+ * Runs an experiment: loads its data once (model experiments), then trains every unit (optimizer × impl ×
+ * seed × learning rate) through the shared loop or down the cost surfaces (./runSurfaces.ts), in this
+ * process or in worker processes (./workers.ts), recording each unit as soon as it finishes.
  */
 import path from 'node:path';
 import type { BackendChoice } from '../backend/select.js';
 import { describeEnvironment } from '../results/environment.js';
-import {
-  identityDifferences, newRunId, readRunResults, readUnits, ResumeError, runIdentity, writeResults,
-} from '../results/runDirectory.js';
+import { identityDifferences, newRunId, readRunResults, readUnits, runIdentity, writeResults } from '../results/runDirectory.js';
+import { ResumeError } from '../results/errors.js';
 import { acquireRunLock } from '../results/runLock.js';
-import { MAX_PLAN_UNITS, PlanError } from './planLimits.js';
-import { RESULTS_SCHEMA_VERSION, type OptimizerImpl, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
-import type { DataContext, ExperimentDefinition, LoadedData, ModelExperiment, Profile } from './definition.js';
-import type { TrainProgress } from './loop.js';
-import { selectShard, type Shard } from './shard.js';
-import { runUnit, trainAndRecord, unitId, type UnitSpec } from './unit.js';
-import { DEFAULT_EXPERIMENTS_MODULE, WorkerPool } from './workers.js';
-
-export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {
-  experiment: E;
-  profileName: string;
-  /** The profile with command-line overrides (epochs, batch size) applied. */
-  profile: Profile;
-  optimizers: string[];
-  /** Implementations to run for an optimizer (built-in, from scratch, or both side by side). */
-  implsFor: (optimizer: string) => OptimizerImpl[];
-  seeds: number[];
-  /** Learning rates to sweep; empty = each optimizer's default. */
-  learningRates: number[];
-}
-
-export interface PlannedUnit {
-  id: string;
-  spec: UnitSpec;
-}
-
-/** What the console is told about loaded data (workers load it in their own process). */
-export interface DataSummary {
-  train: { size: number };
-  validation: { size: number };
-}
-
-/** Listeners for live progress; all optional. */
-export interface RunReporter {
-  dataLoaded?(data: DataSummary, seconds: number): void;
-  unitStarted?(unit: PlannedUnit, index: number, total: number): void;
-  progress?(unit: PlannedUnit, event: TrainProgress): void;
-  unitFinished?(run: OptimizerRun, index: number, total: number): void;
-}
-
-export interface RunTarget {
-  /** Root of all reports (`reports/`); the run goes to `<root>/<experiment>/<runId>/`. */
-  reportsRoot: string;
-  /** Reuse this run directory (resume); default a new one. */
-  runDir?: string;
-}
-
-/**
- * Every unit of a plan in a fixed order: optimizer, then impl, seed, learning rate. The size is checked
- * before anything is allocated, and no two units may share an id (the id names the unit's file, and a
- * resume or merge would take one for the other).
- */
-export function planUnits(plan: RunPlan<ExperimentDefinition>): PlannedUnit[] {
-  const size = plan.optimizers.reduce((total, optimizer) => total + plan.implsFor(optimizer).length, 0)
-    * plan.seeds.length * Math.max(plan.learningRates.length, 1);
-  if (size > MAX_PLAN_UNITS) {
-    throw new PlanError(`the plan holds ${size.toLocaleString('en')} units (optimizers × implementations × seeds × learning rates), `
-      + `more than the ${MAX_PLAN_UNITS.toLocaleString('en')} one run may hold: use fewer --seeds, --lr values or --optimizers, or split the study into several runs.`);
-  }
-  const varying = { impl: plan.optimizers.some((o) => plan.implsFor(o).length > 1), seed: plan.seeds.length > 1, learningRate: plan.learningRates.length > 0 };
-  const rates: (number | undefined)[] = plan.learningRates.length ? plan.learningRates : [undefined];
-  const units: PlannedUnit[] = [];
-  for (const optimizer of plan.optimizers) {
-    for (const impl of plan.implsFor(optimizer)) {
-      for (const seed of plan.seeds) {
-        for (const learningRate of rates) {
-          const spec: UnitSpec = { optimizer, impl, seed, ...(learningRate !== undefined ? { learningRate } : {}) };
-          units.push({ id: unitId(spec, varying), spec });
-        }
-      }
-    }
-  }
-  const ids = new Set<string>();
-  for (const { id } of units) {
-    if (ids.has(id)) throw new PlanError(`the plan holds unit '${id}' twice: give each seed and learning rate once.`);
-    ids.add(id);
-  }
-  return units;
-}
-
-/** The experiment-specific part of results.json, known once the data is loaded. */
-export type RunDetails = Pick<RunResults, 'settings' | 'referenceLines'>;
-
-/** An experiment ready to train units: its data loaded, its results.json details known. */
-export interface UnitTrainer {
-  details: RunDetails;
-  train(unit: PlannedUnit, onProgress?: (event: TrainProgress) => void): Promise<OptimizerRun>;
-}
-
-/** How units are run: where (this process or workers) and which of them (a shard). */
-export interface ExecutionOptions {
-  /** Worker processes training units in parallel; 1 (the default) trains in this process. See defaultWorkers(). */
-  workers?: number;
-  /**
-   * Module exporting `EXPERIMENTS` (name → definition) in which workers find the plan's experiment by
-   * name; default `experiments/index.ts`. Workers import it: definitions cannot be sent to them.
-   */
-  experimentsModule?: string;
-  /** Run only this part of the plan (`--shard i/n`). */
-  shard?: Shard;
-}
-
-/**
- * Trains the units handed to it, recording each in the run directory; `lanes` units at once.
- * In-process, or a pool of worker processes.
- */
-export interface UnitRunner {
-  details: RunDetails;
-  lanes: number;
-  run(unit: PlannedUnit, lane: number, reporter: RunReporter): Promise<OptimizerRun>;
-  close(): Promise<void>;
-}
-
-/** Loads a model experiment's data and trains its units in this process. */
-export async function prepareModelTrainer(experiment: ModelExperiment, profile: Profile, dataContext: DataContext): Promise<UnitTrainer & { data: LoadedData }> {
-  const data = await experiment.loadData(dataContext, profile);
-  return {
-    data,
-    details: {
-      settings: {
-        epochs: profile.epochs,
-        batchSize: profile.batchSize,
-        trainSamples: data.train.size,
-        validationSamples: data.validation.size,
-        loss: experiment.loss,
-        metric: { name: experiment.metric.name, higherIsBetter: experiment.metric.higherIsBetter },
-        data: data.notes,
-      },
-      referenceLines: data.referenceLines ?? [],
-    },
-    train: (unit, onProgress) => runUnit(experiment, profile, data, unit.spec, unit.id, onProgress),
-  };
-}
+import { RESULTS_SCHEMA_VERSION, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
+import type { DataContext } from '../data/types.js';
+import { selectShard } from '../results/shard.js';
+import type { ExperimentDefinition, SurfaceExperiment } from './definition.js';
+import { prepareModelTrainer } from './modelTrainer.js';
+import {
+  planUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitRunner, type UnitTrainer,
+} from './plan.js';
+import { planSurfaceUnits, prepareSurfaceTrainer } from './runSurfaces.js';
+import { trainAndRecord } from './unit.js';
+import { WorkerPool } from './workers.js';
 
 function inProcessRunner(trainer: UnitTrainer, runDir: string): UnitRunner {
   return {
@@ -167,6 +44,28 @@ export async function runModelExperiment(
   });
 }
 
+/**
+ * The seeds a surfaces run trains: only the first of those asked for, since every seed gives the same
+ * trajectories. A run directory being resumed that recorded several (written before surfaces ran one
+ * seed) keeps its seeds, so it can still be completed.
+ */
+export function surfaceSeeds(seeds: number[], target: RunTarget): number[] {
+  const previous = target.runDir ? readRunResults(target.runDir) : null;
+  if (previous && previous.seeds.length > 1 && JSON.stringify(previous.seeds) === JSON.stringify(seeds)) return seeds;
+  return seeds.slice(0, 1);
+}
+
+/** Runs the cost-surfaces experiment: deterministic, so one seed (see surfaceSeeds) and no data to load. */
+export async function runSurfaceExperiment(
+  requested: RunPlan<SurfaceExperiment>, backend: BackendChoice, target: RunTarget, reporter: RunReporter = {}, execution: ExecutionOptions = {},
+): Promise<{ runDir: string; results: RunResults }> {
+  const plan = { ...requested, seeds: surfaceSeeds(requested.seeds, target) };
+  return runPlannedUnits({
+    plan, units: planSurfaceUnits(plan), backend, target, reporter, execution, deterministic: true,
+    prepare: async () => prepareSurfaceTrainer(plan.experiment, plan.profile, plan.learningRates),
+  });
+}
+
 function plannedRecord(unit: PlannedUnit): PlannedUnitRecord {
   return { id: unit.id, ...unit.spec };
 }
@@ -188,7 +87,7 @@ function checkResumable(runDir: string, expected: RunResults, previous: RunResul
  * run directory has not recorded yet (resume; units recorded 'failed' are retried), `execution.workers`
  * at a time, and rewrites results.json as each finishes, so it always lists every unit done so far.
  */
-export async function runPlannedUnits({ plan, units, backend, target, reporter, execution = {}, dataContext, prepare }: {
+export async function runPlannedUnits({ plan, units, backend, target, reporter, execution = {}, dataContext, deterministic, prepare }: {
   plan: RunPlan<ExperimentDefinition>;
   /** Every unit of the plan, in plan order. */
   units: PlannedUnit[];
@@ -198,6 +97,8 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
   execution?: ExecutionOptions;
   /** Where workers load data from (model experiments). */
   dataContext?: DataContext;
+  /** The curves do not depend on the seed (recorded in results.json for the convergence check). */
+  deterministic?: boolean;
   /** Loads the experiment for training in this process. */
   prepare: () => Promise<UnitTrainer>;
 }): Promise<{ runDir: string; results: RunResults }> {
@@ -206,13 +107,13 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
   // Before anything is read: a second process resuming this run at the same time is refused, naming the first.
   const releaseLock = acquireRunLock(runDir, dataContext?.log ?? ((line) => process.stdout.write(`${line}\n`)));
   try {
-    return await trainInRunDirectory({ plan, units, backend, target, reporter, execution, dataContext, prepare, runDir, startedAt });
+    return await trainInRunDirectory({ plan, units, backend, target, reporter, execution, dataContext, deterministic, prepare, runDir, startedAt });
   } finally {
     releaseLock();
   }
 }
 
-async function trainInRunDirectory({ plan, units, backend, target, reporter, execution, dataContext, prepare, runDir, startedAt }: Parameters<typeof runPlannedUnits>[0] & {
+async function trainInRunDirectory({ plan, units, backend, target, reporter, execution, dataContext, deterministic, prepare, runDir, startedAt }: Parameters<typeof runPlannedUnits>[0] & {
   execution: ExecutionOptions; runDir: string; startedAt: Date;
 }): Promise<{ runDir: string; results: RunResults }> {
   const selected = execution.shard ? selectShard(units, execution.shard) : units;
@@ -220,11 +121,12 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
   const recorded = new Map([...readUnits(runDir)].filter(([, run]) => run.status !== 'failed'));
   const todo = selected.filter((unit) => !recorded.has(unit.id));
   const workers = Math.min(execution.workers ?? 1, todo.length);
+  if (workers > 1 && !execution.experimentsModule) throw new Error('running units in worker processes needs execution.experimentsModule: the module whose EXPERIMENTS holds the plan\'s experiment');
   const runner = workers > 1
     ? await WorkerPool.start({
       workers, backend: backend.name, runDir, reporter, log: dataContext?.log ?? (() => {}),
       init: {
-        experimentsModule: execution.experimentsModule ?? DEFAULT_EXPERIMENTS_MODULE, experiment: plan.experiment.name,
+        experimentsModule: execution.experimentsModule!, experiment: plan.experiment.name,
         profile: plan.profile, learningRates: plan.learningRates, runDir,
         data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
       },
@@ -245,6 +147,7 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
       ...runner.details,
       runs: [],
       ...(execution.shard ? { shard: { ...execution.shard, plannedUnits: units.map(plannedRecord) } } : {}),
+      ...(deterministic ? { deterministic } : {}),
     };
     if (previous) checkResumable(runDir, results, previous);
     const record = (run?: OptimizerRun) => {

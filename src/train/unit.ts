@@ -5,41 +5,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { writeUnit } from '../results/runDirectory.js';
-import type { OptimizerRun, OptimizerImpl, RunStatus } from '../results/schema.js';
-import { getOptimizerSpec, type Hyperparameters } from '../optimizers/registry.js';
-import type { LoadedData, ModelExperiment, Profile } from './definition.js';
+import { effectiveHyperparameters, untrainedRun, type UnitSpec } from '../results/units.js';
+import type { OptimizerRun } from '../results/schema.js';
+import { OptimizerUnavailableError } from './errors.js';
+import { getOptimizerSpec } from '../optimizers/registry.js';
+import type { Hyperparameters } from '../optimizers/hyperparameters.js';
+import type { ModelExperiment, Profile } from './definition.js';
+import type { LoadedData } from '../data/types.js';
 import { train, type TrainProgress } from './loop.js';
-import { SeededRandom, deriveSeed } from './random.js';
-
-export interface UnitSpec {
-  optimizer: string;
-  impl: OptimizerImpl;
-  seed: number;
-  /** Overrides the optimizer's default learning rate when set. */
-  learningRate?: number;
-  /** Overrides of other defaults, e.g. `{ convention: 'tfjs' }` for a from-scratch optimizer. */
-  hyperparameters?: Hyperparameters;
-}
-
-/** The optimizer's defaults with the unit's overrides applied. */
-function effectiveHyperparameters(spec: UnitSpec): Hyperparameters {
-  const hyperparameters: Hyperparameters = { ...getOptimizerSpec(spec.optimizer).defaults, ...spec.hyperparameters };
-  if (spec.learningRate !== undefined) hyperparameters.learningRate = spec.learningRate;
-  return hyperparameters;
-}
+import { SeededRandom, deriveSeed } from '../common/random.js';
 
 export interface ResolvedOptimizer {
   create: () => tf.Optimizer;
   hyperparameters: Hyperparameters;
   convention: string;
-}
-
-export class OptimizerUnavailableError extends Error {
-  constructor(readonly optimizer: string, readonly impl: OptimizerImpl, alternatives: OptimizerImpl[]) {
-    super(`optimizer '${optimizer}' has no ${impl} implementation`
-      + (alternatives.length ? ` (available: --impl ${alternatives.join(' or ')})` : ''));
-    this.name = 'OptimizerUnavailableError';
-  }
 }
 
 /** The optimizer factory, its effective hyperparameters and convention for a unit. */
@@ -53,18 +32,6 @@ export function resolveOptimizer(spec: UnitSpec): ResolvedOptimizer {
   }
   const convention = spec.impl === 'builtin' ? entry.builtinConvention : (entry.scratchConvention?.(hyperparameters) ?? 'scratch');
   return { create: () => factory(hyperparameters), hyperparameters, convention };
-}
-
-/**
- * The record of a unit that trained nothing (no implementation, crashed, missing from a merge): the
- * optimizer's default hyperparameters with the unit's learning rate, no epochs.
- */
-export function untrainedRun(spec: UnitSpec, id: string, status: RunStatus, reason: string, convention = 'unknown'): OptimizerRun {
-  const hyperparameters = effectiveHyperparameters(spec);
-  return {
-    id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: Number(hyperparameters.learningRate),
-    hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null,
-  };
 }
 
 /**
@@ -102,16 +69,6 @@ export async function trainAndRecord(runDir: string, spec: UnitSpec, id: string,
   if (leaked !== 0) run.reason = `${run.reason ? `${run.reason}; ` : ''}${leaked} tensors leaked by this unit`;
   writeUnit(runDir, run);
   return run;
-}
-
-/** A unit's id within a run: readable, unique, stable across machines (used for shards and resume). */
-export function unitId(spec: UnitSpec, varying: { impl: boolean; seed: boolean; learningRate: boolean }): string {
-  let id = spec.optimizer;
-  if (varying.impl) id += `@${spec.impl}`;
-  const qualifiers: string[] = [];
-  if (varying.seed) qualifiers.push(`seed=${spec.seed}`);
-  if (varying.learningRate && spec.learningRate !== undefined) qualifiers.push(`lr=${spec.learningRate}`);
-  return qualifiers.length ? `${id}#${qualifiers.join(',')}` : id;
 }
 
 export async function runUnit(

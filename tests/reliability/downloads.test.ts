@@ -13,8 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataIntegrityError, DataUnavailableError } from '../../src/data/errors.js';
 import { cachePathFor, fetchFile, resolveDataContext } from '../../src/data/fetch.js';
-import type { RemoteFile } from '../../src/data/types.js';
-import type { DataContext } from '../../src/train/definition.js';
+import type { DataContext, RemoteFile } from '../../src/data/types.js';
 import { listFiles, runCli, tempDirs, TINY_RUN } from './helpers.js';
 
 const dirs = tempDirs('downloads');

@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireRunLock, LOCK_FILE, RunLockedError } from '../../src/results/runLock.js';
+import { RunLockedError } from '../../src/results/errors.js';
+import { acquireRunLock, LOCK_FILE } from '../../src/results/runLock.js';
 import { repo, runCli, startCli, tempDirs, TINY_RUN, waitFor } from './helpers.js';
 
 const dirs = tempDirs('lock');

@@ -7,7 +7,8 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidResultsError, parseResults, readResults } from '../../src/results/io.js';
+import { InvalidResultsError } from '../../src/results/errors.js';
+import { parseResults, readResults } from '../../src/results/io.js';
 import { readUnits } from '../../src/results/runDirectory.js';
 import type { RunResults } from '../../src/results/schema.js';
 import { lineTrajectory, makeResults, writeRun } from '../fixtures/results/makeResults.js';

@@ -11,7 +11,8 @@ import { DataUnavailableError } from '../../src/data/errors.js';
 import { readUnits } from '../../src/results/runDirectory.js';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
 import type { ModelExperiment } from '../../src/train/definition.js';
-import { runModelExperiment, type ExecutionOptions, type RunPlan } from '../../src/train/runExperiment.js';
+import { runModelExperiment } from '../../src/train/runExperiment.js';
+import type { ExecutionOptions, RunPlan } from '../../src/train/plan.js';
 import { EXPERIMENTS } from './workersFixture.js';
 
 const fixtureModule = new URL('./workersFixture.ts', import.meta.url).href;

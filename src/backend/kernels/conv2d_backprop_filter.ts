@@ -10,14 +10,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { windowsInsideInput } from './conv_geometry.js';
 import { convGeometry, heapOffset, simdKernels } from './simd/module.js';
 import { release, reshape, runWasmKernel, slice, transpose } from './wasm_ops.js';
-
-/** Thrown for layouts the wasm backend cannot run (its forward Conv2D is NHWC-only too). */
-export class UnsupportedConvLayoutError extends Error {
-  override readonly name = 'UnsupportedConvLayoutError';
-  constructor(kernelName: string, dataFormat: string) {
-    super(`${kernelName} on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'. Use channels-last tensors.`);
-  }
-}
+import { UnsupportedConvLayoutError } from '../errors.js';
 
 /**
  * Largest transposed patch matrix built at once (values): bounds the wasm heap used by a big batch (a batch of

@@ -7,7 +7,7 @@ import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { gatherV2Config } from './gather_v2.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { sumConfig } from './sum.js';
-import { MissingWasmKernelError } from './wasm_ops.js';
+import { MissingWasmKernelError } from '../errors.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
 
 /**

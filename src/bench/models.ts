@@ -5,10 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { ModelExperiment, Profile, Split } from '../src/train/definition.js';
-import { train } from '../src/train/loop.js';
-import { SeededRandom } from '../src/train/random.js';
-import { sampleShape, syntheticSplit } from '../src/train/synthetic.js';
+import type { ModelExperiment, Profile } from '../train/definition.js';
+import type { Split } from '../data/types.js';
+import { train } from '../train/loop.js';
+import { SeededRandom } from '../common/random.js';
+import { sampleShape, syntheticSplit } from './synthetic.js';
 import { profileKernels } from './profile.js';
 import { median } from './stats.js';
 
