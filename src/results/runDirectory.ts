@@ -5,10 +5,11 @@
  * Every file is written atomically (temp file, fsync, rename): readers never see a partial file.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseResults, writeJsonAtomic } from './io.js';
 import { InvalidResultsError, ResumeError } from './errors.js';
+import { LOCK_FILE } from './runLock.js';
 import { validateUnit } from './validation.js';
 import type { OptimizerRun, RunResults } from './schema.js';
 
@@ -133,7 +134,15 @@ export function assertRunDirectory(dir: string): void {
     throw new ResumeError(`--resume ${dir}: no such directory. Name a run directory (reports/<experiment>/<runId>), or give --resume without a directory to continue the newest run under --out.`);
   }
   if (!stats.isDirectory()) throw new ResumeError(`--resume ${dir}: it is a file, not a run directory (reports/<experiment>/<runId>).`);
-  if (!existsSync(path.join(dir, RESULTS_FILE)) && !existsSync(path.join(dir, UNITS_DIR))) {
+  // run.lock alone: a run that is starting (its lock is a symbolic link to no file, hence lstat).
+  const starting = (() => {
+    try {
+      return lstatSync(path.join(dir, LOCK_FILE)).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  })();
+  if (!existsSync(path.join(dir, RESULTS_FILE)) && !existsSync(path.join(dir, UNITS_DIR)) && !starting) {
     throw new ResumeError(`--resume ${dir}: it holds neither ${RESULTS_FILE} nor ${UNITS_DIR}/, so it is not a run directory (reports/<experiment>/<runId>).`);
   }
 }

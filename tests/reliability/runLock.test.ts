@@ -5,7 +5,7 @@
  * nearly full disk fails on the run's own files (tests/reliability/runs.test.ts), not on the lock.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ import { repo, runCli, startCli, tempDirs, TINY_RUN, waitFor } from './helpers.j
 const dirs = tempDirs('lock');
 afterAll(() => dirs.cleanup());
 
+/** The lock is a symbolic link to no file: existsSync would follow it and say false. */
+const lockExists = (runDir: string) => { try { lstatSync(path.join(runDir, LOCK_FILE)); return true; } catch { return false; } };
 const holderOf = (runDir: string) => JSON.parse(readlinkSync(path.join(runDir, LOCK_FILE))) as { pid: number; host: string; startedAt: string };
 /** A lock as another process leaves it: a symbolic link whose target is the holder record. */
 const plantLock = (runDir: string, holder: object) => symlinkSync(JSON.stringify(holder), path.join(runDir, LOCK_FILE));
@@ -24,6 +26,7 @@ describe('acquireRunLock', () => {
   it('refuses a second holder naming the first (pid, host, start), and is free again once released', () => {
     const runDir = path.join(dirs.make(), 'run');
     const release = acquireRunLock(runDir, () => {});
+    expect(lockExists(runDir)).toBe(true);
     const holder = holderOf(runDir);
     expect(holder).toMatchObject({ pid: process.pid, host: os.hostname() });
     // Another process's view: this pid is alive, so the lock holds.
@@ -33,7 +36,7 @@ describe('acquireRunLock', () => {
     `], { encoding: 'utf8', cwd: repo });
     expect(child.stdout).toContain(`RunLockedError: ${runDir} is being trained by another process: pid ${process.pid} on host ${os.hostname()}, since ${holder.startedAt}`);
     release();
-    expect(existsSync(path.join(runDir, LOCK_FILE))).toBe(false);
+    expect(lockExists(runDir)).toBe(false);
     acquireRunLock(runDir, () => {})();
   });
 
@@ -81,7 +84,7 @@ describe('two processes on one run directory', () => {
     // The first run in a fixed directory (--run-dir, as a restartable job would).
     const runDir = path.join(out, 'fixed', 'run');
     const first = startCli('experiment', [...args, '--no-report', '--out', out, '--run-dir', runDir]);
-    await waitFor(() => existsSync(path.join(runDir, LOCK_FILE)) || first.exitCode !== null, 'the first run to take its lock', 300_000);
+    await waitFor(() => lockExists(runDir) || first.exitCode !== null, 'the first run to take its lock', 300_000);
     const second = await runCli('experiment', [...args, '--no-report', '--out', out, '--resume', runDir]);
     const firstStillTraining = first.exitCode === null;
     first.kill('SIGKILL'); // enough: the rest of its training is not needed
