@@ -25,3 +25,8 @@ export class OptimizerUnavailableError extends Error {
 export class PlanError extends Error {
   override name = 'PlanError';
 }
+
+/** A held-out split (--tune) that cannot be carved: the fraction leaves nothing to train or validate on. */
+export class HoldoutError extends Error {
+  override name = 'HoldoutError';
+}
