@@ -21,6 +21,12 @@ export interface BackendChoice {
   packageVersion: string;
 }
 
+/** How to get the native backend, said wherever wasm runs because it is missing (console and report). */
+export const NATIVE_INSTALL = 'For native TensorFlow (multi-threaded): `npm install @tensorflow/tfjs-node` (an optional dependency; '
+  + 'its install downloads libtensorflow from storage.googleapis.com, so it needs network access and a supported platform: Linux or macOS, x64 or arm64).';
+/** How to repair an installed native backend that does not load. */
+export const NATIVE_REPAIR = 'To repair it: `npm rebuild @tensorflow/tfjs-node` on a Node version it supports (see its README), or pass --backend wasm to silence this.';
+
 type NativeLoad = { ok: true; version: string } | { ok: false; installed: boolean; detail: string };
 
 /** How the native package is imported; injectable so tests can simulate a broken install. */
@@ -81,7 +87,7 @@ export async function selectBackend(requested?: BackendName, importer: NativeImp
       : '@tensorflow/tfjs-node is not installed (it is an optional dependency whose install downloads libtensorflow). Run `npm install @tensorflow/tfjs-node`, or use --backend wasm.');
   }
   const why = native.installed
-    ? `@tensorflow/tfjs-node is installed but failed to load (${native.detail}); falling back to wasm`
-    : '@tensorflow/tfjs-node is not installed; using wasm (WebAssembly + XNNPACK, with optbench training kernels)';
+    ? `@tensorflow/tfjs-node is installed but failed to load (${native.detail}); falling back to wasm. ${NATIVE_REPAIR}`
+    : `@tensorflow/tfjs-node is not installed; using wasm (WebAssembly + XNNPACK, with optbench training kernels). ${NATIVE_INSTALL}`;
   return { name: 'wasm', reason: why, packageVersion: await activateWasm() };
 }

@@ -1,4 +1,5 @@
 /** The check's report as Markdown, for the console and a GitHub Actions job summary. */
+import { formatNumber } from '../common/numbers.js';
 import { CURVES } from './curves.js';
 import type { CheckReport, Deviation, GroupCheck, ConvergenceVerdict } from './compare.js';
 
@@ -6,7 +7,6 @@ const VERDICT_LABEL: Record<ConvergenceVerdict, string> = {
   ok: '✅ ok', regressed: '❌ regressed', improved: '✨ improved', missing: '⚠️ missing', new: '🆕 new',
 };
 
-const num = (value: number) => String(Number(value.toPrecision(4)));
 /** A difference with the decimals of `reference` at 4 significant digits, so float noise shows as 0. */
 function signed(value: number, reference: number): string {
   const decimals = Math.min(20, Math.max(0, 3 - Math.floor(Math.log10(Math.abs(reference) || 1))));
@@ -16,8 +16,8 @@ function signed(value: number, reference: number): string {
 const percent = (relative: number | null) => (relative === null ? '' : `, ${relative < 0 && Math.abs(relative) >= 5e-4 ? '−' : '+'}${Math.abs(relative * 100).toFixed(1)}%`);
 
 /** "0.8300 (+0.3177, +62.0%)": the observed value and how much worse (+) or better (−) it is. */
-const observed = (d: Deviation) => `${num(d.observed)} (${signed(d.worsening, d.baselineMean)}${percent(d.relative)})`;
-const expected = (d: Deviation) => `${num(d.baselineMean)} ± ${num(d.band)}`;
+const observed = (d: Deviation) => `${formatNumber(d.observed)} (${signed(d.worsening, d.baselineMean)}${percent(d.relative)})`;
+const expected = (d: Deviation) => `${formatNumber(d.baselineMean)} ± ${formatNumber(d.band)}`;
 const cell = (d: Deviation | undefined, show: (d: Deviation) => string) => (d ? show(d) : '—');
 
 function worstEpoch(group: GroupCheck): string {
@@ -30,7 +30,7 @@ function detail(group: GroupCheck, curveLabel: string): string {
   for (const [name, d] of [['final', group.final], ['AUC (mean over epochs)', group.auc]] as const) {
     if (d && d.judgement !== 'within') {
       const by = `${signed(d.worsening, d.baselineMean).slice(1)}${d.relative === null ? '' : ` (${Math.abs(d.relative * 100).toFixed(1)}%)`}`;
-      parts.push(`${name} ${curveLabel} ${num(d.observed)} is ${d.judgement} than the baseline ${expected(d)} by ${by}`);
+      parts.push(`${name} ${curveLabel} ${formatNumber(d.observed)} is ${d.judgement} than the baseline ${expected(d)} by ${by}`);
     }
   }
   if (group.note) parts.push(group.note);
@@ -58,7 +58,10 @@ export function renderCheckMarkdown(report: CheckReport): string {
       `| ${g.key} | ${VERDICT_LABEL[g.verdict]} | ${cell(g.final, expected)} | ${cell(g.final, observed)} | ${cell(g.auc, expected)} | ${cell(g.auc, observed)} | ${worstEpoch(g)} |`),
   ];
   const details = report.groups.filter((g) => g.verdict !== 'ok' || g.note).map((g) => detail(g, curve.label));
-  if (details.length) lines.push('', ...details);
-  if (report.notes.length) lines.push('', '**Notes**', '', ...report.notes.map((note) => `- ${note}`));
-  return `${lines.join('\n')}\n`;
+  // Array literals, not push(...items): spreading into arguments is bounded by the call stack.
+  const tail = [
+    ...(details.length ? ['', ...details] : []),
+    ...(report.notes.length ? ['', '**Notes**', '', ...report.notes.map((note) => `- ${note}`)] : []),
+  ];
+  return `${[...lines, ...tail].join('\n')}\n`;
 }

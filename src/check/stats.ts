@@ -1,5 +1,7 @@
 /** Seed statistics of a curve value, and the tolerance band the check derives from them. */
 
+import { maxOf, minOf } from '../common/numbers.js';
+
 /** Spread of one value over seeds. `std` is the sample standard deviation (n − 1), 0 for one seed. */
 export interface Summary {
   mean: number;
@@ -15,8 +17,8 @@ export function summarize(values: number[]): Summary {
   return {
     mean,
     std: values.length > 1 ? Math.sqrt(squares / (values.length - 1)) : 0,
-    min: Math.min(...values),
-    max: Math.max(...values),
+    min: minOf(values),
+    max: maxOf(values),
   };
 }
 

@@ -14,9 +14,9 @@
  *   that matter most, and an infinite loss would swamp every other cell.
  *   The share depends on the grid's width: the default grid spans three decades around each default.
  */
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import { phaseView } from '../results/phases.js';
 import type { RunResults } from '../results/schema.js';
-import { formatNumber } from './kit.js';
 import type { Claim, ClaimScore } from './claim.js';
 import { primarySeriesAll, rankingLoss, summarizeRun } from '../results/summary.js';
 
@@ -76,8 +76,8 @@ export const spreadShrinksWhenTuned: Claim = {
     return {
       verdict,
       evidence: `Spread of ln(final test loss) over ${both.length} optimizers: ${formatNumber(before)} at the defaults, ${formatNumber(after)} tuned (ratio ${formatNumber(ratio)}; `
-        + `a max/min loss ratio of ${formatNumber(Math.exp(Math.max(...both.map((o) => atDefault.get(o)!)) - Math.min(...both.map((o) => atDefault.get(o)!))))} `
-        + `→ ${formatNumber(Math.exp(Math.max(...both.map((o) => tuned.get(o)!)) - Math.min(...both.map((o) => tuned.get(o)!))))})`
+        + `a max/min loss ratio of ${formatNumber(Math.exp(maxOf(both.map((o) => atDefault.get(o)!)) - minOf(both.map((o) => atDefault.get(o)!))))} `
+        + `→ ${formatNumber(Math.exp(maxOf(both.map((o) => tuned.get(o)!)) - minOf(both.map((o) => tuned.get(o)!))))})`
         + `${left.length ? `; left out (not ok in both): ${[...new Set(left)].join(', ')}` : ''}.`,
     };
   },
@@ -88,7 +88,7 @@ export function rateShare(results: RunResults): { share: number; cells: number; 
   const choices = results.tuning?.choices ?? [];
   const finite = choices.flatMap((c) => c.gridLoss.filter((l): l is number => l !== null && l > 0));
   if (finite.length === 0) return null;
-  const worst = Math.log(Math.max(...finite));
+  const worst = Math.log(maxOf(finite));
   const groups = choices.map((c) => c.gridLoss.map((l) => (l !== null && l > 0 ? Math.log(l) : worst)));
   const all = groups.flat();
   const grand = all.reduce((a, b) => a + b, 0) / all.length;

@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
+import { formatNumber, minOf } from '../common/numbers.js';
 import { writeFileAtomic } from '../common/atomicWrite.js';
 import { studyView } from '../results/phases.js';
 import type { RunResults } from '../results/schema.js';
@@ -38,7 +39,7 @@ export function timeToTarget(run: RunResults): TimeToTarget | null {
   const series = primarySeriesAll(summarizeRun(results)).filter((s) => s.status === 'ok' && s.curve.every((e) => e.valLoss !== null));
   const finals = series.map(rankingLoss).filter((l): l is number => l !== null);
   if (finals.length === 0) return null;
-  const target = Math.min(...finals) * (1 + TARGET_SLACK);
+  const target = minOf(finals) * (1 + TARGET_SLACK);
   const stepsPerEpoch = Math.ceil(results.settings.trainSamples / results.settings.batchSize);
   const steps = new Map<string, number | null>();
   const labels = new Map<string, string>();
@@ -56,7 +57,7 @@ export function performanceProfile(times: TimeToTarget[]): { optimizer: string; 
   const ratios = new Map<string, number[]>(optimizers.map((o) => [o, []]));
   for (const t of times) {
     const reached = [...t.steps.values()].filter((s): s is number => s !== null);
-    const fastest = Math.min(...reached);
+    const fastest = minOf(reached);
     for (const o of optimizers) {
       const steps = t.steps.get(o);
       ratios.get(o)!.push(steps === null || steps === undefined ? Number.POSITIVE_INFINITY : steps / fastest);
@@ -70,11 +71,11 @@ export function timeToTargetTable(times: TimeToTarget[]): Table {
   const optimizers = [...new Set(times.flatMap((t) => [...t.steps.keys()]))];
   const label = (o: string) => times.map((t) => t.labels.get(o)).find(Boolean) ?? o;
   return {
-    headers: ['optimizer', ...times.map((t) => `${t.experiment}: steps to val loss ≤ ${Number(t.target.toPrecision(4))}`)],
+    headers: ['optimizer', ...times.map((t) => `${t.experiment}: steps to val loss ≤ ${formatNumber(t.target)}`)],
     rows: optimizers.map((o) => [{ text: label(o) }, ...times.map((t) => {
       const steps = t.steps.get(o);
       const reached = [...t.steps.values()].filter((s): s is number => s !== null);
-      return steps === undefined ? { text: '—' } : steps === null ? { text: 'not reached' } : { text: String(steps), best: steps === Math.min(...reached) };
+      return steps === undefined ? { text: '—' } : steps === null ? { text: 'not reached' } : { text: String(steps), best: steps === minOf(reached) };
     })]),
   };
 }

@@ -62,7 +62,7 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
   const content = buildContent(results, summary, charts, options.claims ?? []);
   if (tuning) {
     content.sections = tuning.sections;
-    content.scorecard.push(...scoreClaims(tuning.claims, run));
+    content.scorecard = [...content.scorecard, ...scoreClaims(tuning.claims, run)];
   }
   const markdown = path.join(runDir, 'report.md');
   const html = path.join(runDir, 'report.html');

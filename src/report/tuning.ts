@@ -5,9 +5,9 @@
  * and the grid itself. Every number is read from results.json; nothing here re-trains or re-chooses.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import { phaseView } from '../results/phases.js';
 import type { RunResults, TuningChoice } from '../results/schema.js';
-import { formatNumber } from '../claims/kit.js';
 import { optimizerColor } from './colors.js';
 import type { Table } from './content.js';
 import { finalMetric, type Chart } from './specs.js';
@@ -90,7 +90,7 @@ export function comparisonTable(comparison: TuningComparison): Table {
   const metric = comparison.metricTitle;
   const bestOf = (values: (number | null)[], higher: boolean) => {
     const present = values.filter((v): v is number => v !== null);
-    return present.length > 1 ? (higher ? Math.max(...present) : Math.min(...present)) : null;
+    return present.length > 1 ? (higher ? maxOf(present) : minOf(present)) : null;
   };
   const columns = (pick: (r: TuningComparison['rows'][number]) => RankedOptimizer | null) => {
     const rows = comparison.rows.map(pick);

@@ -135,6 +135,11 @@ export interface RunResults {
   /** Set on a --tune run: the protocol, the held-out split and each optimizer's choice (src/tune/). */
   tuning?: TuningRecord;
   /**
+   * Every unit this run directory is meant to hold (a shard's: its own), in plan order, so a partial run can
+   * say which units are planned but not finished. Optional: runs written before it was added lack it.
+   */
+  plannedUnits?: PlannedUnitRecord[];
+  /**
    * True when the experiment's curves do not depend on the seed (the cost surfaces: no data, no
    * initialisation, no shuffling): the run trains one seed, and a baseline made from it needs no more.
    * Absent in runs written before it existed, and for experiments that depend on the seed.

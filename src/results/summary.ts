@@ -3,6 +3,7 @@
  * learning rate), its seeds aggregated per epoch (mean, min, max). Charts, tables and claims all read
  * these series, so they agree on what "Adam's final validation loss" is.
  */
+import { maxOf, minOf } from '../common/numbers.js';
 import { OPTIMIZERS } from '../optimizers/registry.js';
 import type { EpochRecord, OptimizerImpl, OptimizerRun, RunResults, RunStatus } from './schema.js';
 
@@ -65,7 +66,7 @@ export interface RunSummary {
 const STATUS_SEVERITY: RunStatus[] = ['failed', 'diverged', 'unavailable', 'skipped'];
 
 function band(values: number[]): Band {
-  return { mean: values.reduce((sum, v) => sum + v, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+  return { mean: values.reduce((sum, v) => sum + v, 0) / values.length, min: minOf(values), max: maxOf(values) };
 }
 
 function optionalBand(records: EpochRecord[], pick: (r: EpochRecord) => number | null): Band | null {
@@ -74,7 +75,7 @@ function optionalBand(records: EpochRecord[], pick: (r: EpochRecord) => number |
 }
 
 function aggregateCurve(runs: OptimizerRun[]): EpochAggregate[] {
-  const epochs = Math.min(...runs.map((run) => run.epochs.length));
+  const epochs = minOf(runs.map((run) => run.epochs.length));
   const curve: EpochAggregate[] = [];
   for (let i = 0; i < epochs; i++) {
     const records = runs.map((run) => run.epochs[i]);
@@ -150,7 +151,22 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
+/**
+ * Summaries already built, per results object: the report and every claim of its scorecard summarize the same
+ * run, and a long run (50,000 epochs) takes seconds each time. Results are not changed once read.
+ */
+const summaries = new WeakMap<RunResults, RunSummary>();
+
 export function summarizeRun(results: RunResults): RunSummary {
+  let summary = summaries.get(results);
+  if (!summary) {
+    summary = buildSummary(results);
+    summaries.set(results, summary);
+  }
+  return summary;
+}
+
+function buildSummary(results: RunResults): RunSummary {
   const byOptimizer = groupBy(results.runs, (run) => run.optimizer);
   const all: OptimizerSeries[] = [];
   for (const [optimizer, runs] of byOptimizer) {
