@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 // initializer of LSTM's recurrent kernel calls rMat.flatten()).
 import '@tensorflow/tfjs';
 
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+import type { BackendName } from './names.js';
+
+export { BACKEND_NAMES, type BackendName } from './names.js';
 
 export interface BackendChoice {
   name: BackendName;

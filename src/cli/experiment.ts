@@ -3,22 +3,13 @@
  * `reports/<experiment>/<runId>/results.json`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import path from 'node:path';
-import { EXPERIMENTS } from '../../experiments/index.js';
-import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
-import { resolveDataContext } from '../data/fetch.js';
-import { writeReport } from '../report/index.js';
-import { DataUnavailableError } from '../data/errors.js';
-import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
-import { findLatestRun, readRunResults, ResumeError, runIdentity } from '../results/runDirectory.js';
-import type { OptimizerImpl } from '../results/schema.js';
-import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
-import { runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
+import { EXPERIMENT_NAMES } from '../../experiments/names.js';
+import { BACKEND_NAMES, type BackendName } from '../backend/names.js';
+import { OPTIMIZER_NAMES, STUDY_OPTIMIZERS } from '../optimizers/names.js';
+import { ResumeError } from '../results/runDirectory.js';
+import { defaultWorkers } from '../train/defaultWorkers.js';
 import { parseShard, type Shard } from '../train/shard.js';
-import { defaultWorkers } from '../train/workers.js';
-import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
-import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger, UsageError } from './options.js';
-import { consoleReporter, summaryTable } from './progress.js';
+import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger } from './options.js';
 import { runCommand } from './run.js';
 
 /** --shard's parser: the shard, or commander's usage error (exit 2) with parseShard's message. */
@@ -31,9 +22,9 @@ function shardOption(value: string): Shard {
 }
 
 const IMPL_CHOICES = ['auto', 'builtin', 'scratch', 'both'] as const;
-type ImplChoice = (typeof IMPL_CHOICES)[number];
+export type ImplChoice = (typeof IMPL_CHOICES)[number];
 
-interface CliOptions {
+export interface CliOptions {
   profile?: string;
   optimizers?: string[];
   impl: ImplChoice;
@@ -51,109 +42,13 @@ interface CliOptions {
   shard?: Shard;
 }
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
-
-/** 'auto' = the registry's default: the faithful tfjs built-in, else from scratch (Adadelta, Nadam, Ftrl, AdamW). */
-function implsFor(optimizer: string, choiceOfImpl: ImplChoice): OptimizerImpl[] {
-  if (choiceOfImpl === 'both') return ['builtin', 'scratch'];
-  if (choiceOfImpl === 'auto') return [defaultImpl(optimizer)];
-  return [choiceOfImpl];
-}
-
-function profileOf(experiment: ExperimentDefinition, options: CliOptions): { name: string; profile: Profile } {
-  const name = options.profile ?? experiment.defaultProfile;
-  const base = experiment.profiles[name];
-  if (!base) throw new UsageError(`experiment '${experiment.name}' has no profile '${name}'; valid profiles: ${Object.keys(experiment.profiles).join(', ')}.`);
-  return {
-    name,
-    profile: { ...base, ...(options.epochs ? { epochs: options.epochs } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}) },
-  };
-}
-
-/**
- * The run directory to continue for --resume: the one named, or the newest run of this experiment,
- * profile and shard under --out. Undefined (a new run) without --resume or when there is nothing to resume.
- */
-function resumeDir(experiment: ExperimentDefinition, profileName: string, options: CliOptions): string | undefined {
-  if (options.resume === undefined || options.resume === false) return undefined;
-  if (typeof options.resume === 'string') {
-    const dir = path.resolve(options.resume);
-    log(readRunResults(dir) ? `resuming ${dir}` : `nothing to resume in ${dir}: starting the run there`);
-    return dir;
-  }
-  const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : 'none';
-  const dir = findLatestRun(path.resolve(options.out), experiment.name, (results) => results.profile === profileName && runIdentity(results).shard === shard);
-  log(dir ? `resuming ${dir}` : `nothing to resume for ${experiment.name} (profile '${profileName}', shard ${shard}) under ${options.out}: starting a new run`);
-  return dir ?? undefined;
-}
-
-function execution(options: CliOptions): ExecutionOptions {
-  return { workers: options.workers, ...(options.shard ? { shard: options.shard } : {}) };
-}
-
-function target(experiment: ExperimentDefinition, profileName: string, options: CliOptions): RunTarget {
-  const runDir = resumeDir(experiment, profileName, options);
-  return { reportsRoot: path.resolve(options.out), ...(runDir ? { runDir } : {}) };
-}
-
-/** Runs one experiment; returns its run directory, or null when its data is unavailable (skipped, with the reason logged). */
-async function runOne(experiment: ExperimentDefinition, options: CliOptions, backend: Awaited<ReturnType<typeof selectBackend>>): Promise<string | null> {
-  const { name: profileName, profile } = profileOf(experiment, options);
-  const seeds = Array.from({ length: options.seeds ?? 1 }, (_, i) => options.seed + i);
-  if (experiment.kind === 'surface') return runSurfaces(experiment, options, backend, { profileName, profile, seeds });
-  const optimizers = options.optimizers ?? [...STUDY_OPTIMIZERS];
-  log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} epochs, batch ${profile.batchSize}; optimizers: ${optimizers.join(', ')}`);
-  const dataContext = resolveDataContext(process.env, { log });
-  // With several workers, units interleave: lines prefixed with the unit id, no bar.
-  const interactive = Boolean(process.stdout.isTTY) && (options.workers ?? 1) <= 1;
-  const reporter = consoleReporter({ epochs: profile.epochs, metricLabel: experiment.metric.label, interactive, log });
-  try {
-    const { runDir, results } = await runModelExperiment(
-      {
-        experiment, profileName, profile, optimizers, seeds, learningRates: options.lr ?? [],
-        implsFor: (optimizer) => implsFor(optimizer, options.impl),
-      },
-      backend, dataContext, target(experiment, profileName, options), reporter, execution(options),
-    );
-    log(`\n${summaryTable(results, experiment.metric.label)}`);
-    log(`results: ${path.join(runDir, 'results.json')}`);
-    return runDir;
-  } catch (error) {
-    if (error instanceof DataUnavailableError) {
-      log(`skipped ${experiment.name}: ${error.message}`);
-      return null;
-    }
-    throw error;
-  }
-}
-
-async function runSurfaces(
-  experiment: SurfaceExperiment, options: CliOptions, backend: Awaited<ReturnType<typeof selectBackend>>,
-  { profileName, profile, seeds }: { profileName: string; profile: Profile; seeds: number[] },
-): Promise<string> {
-  const optimizers = options.optimizers ?? experiment.defaultOptimizers;
-  log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} steps; optimizers: ${optimizers.join(', ')}`);
-  // Each unit takes seconds: one line per unit, no progress bar.
-  const reporter = consoleReporter({ epochs: profile.epochs, metricLabel: 'f', interactive: false, log });
-  const { runDir, results } = await runSurfaceExperiment(
-    {
-      experiment, profileName, profile, optimizers, seeds, learningRates: options.lr ?? [],
-      implsFor: (optimizer) => implsFor(optimizer, options.impl),
-    },
-    backend, target(experiment, profileName, options), reporter, execution(options),
-  );
-  log(`\n${surfaceSummaryTable(results)}`);
-  log(`results: ${path.join(runDir, 'results.json')}`);
-  return runDir;
-}
-
 export function buildProgram(): Command {
-  const names = Object.keys(EXPERIMENTS);
+  const names = [...EXPERIMENT_NAMES];
   return new Command('experiment')
     .description('Train every optimizer of the study on an experiment and write results.json (and the report).')
     .argument('<name>', `experiment: ${[...names, 'all'].join(', ')}`, choice('experiment', [...names, 'all']))
     .option('--profile <name>', 'profile: quick (CI-sized) or full (the study); default: the experiment\'s')
-    .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')})`, listOf('--optimizers', Object.keys(OPTIMIZERS)))
+    .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')})`, listOf('--optimizers', OPTIMIZER_NAMES))
     .addOption(new Option('--impl <impl>', 'auto: the tfjs built-in where it does what Keras does, else from scratch (Adadelta, Nadam, Ftrl, AdamW); both: run the pair side by side').argParser(choice('--impl', IMPL_CHOICES)).default('auto'))
     .option('--epochs <n>', 'override the profile\'s epochs', positiveInteger('--epochs'))
     .option('--batch-size <n>', 'override the profile\'s batch size', positiveInteger('--batch-size'))
@@ -164,24 +59,13 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'reports root directory', 'reports')
     .option('--no-report', 'do not render the HTML/markdown report after the run')
     .option('--workers <n>', `units trained in parallel, each in its own process (default: one per core on wasm/cpu = ${defaultWorkers('wasm')} here, 1 on tensorflow, which already uses every core)`, positiveInteger('--workers'))
-    .option('--resume [runDir]', 'continue a killed run: skip units already recorded (failed ones are retried); without runDir, the newest run of this experiment, profile and shard under --out')
+    .option('--resume [runDir]', 'continue a stopped or killed run: units already recorded are kept (failed ones are retried), the others go on from their last finished epoch; without runDir, the newest run of this experiment, profile and shard under --out')
     .option('--shard <i/n>', 'run only the i-th of n parts of the units (1-based, e.g. 2/3); combine the parts with npm run merge', shardOption)
     .showHelpAfterError()
     .action(async (name: string, options: CliOptions) => {
-      const backend = await selectBackend(options.backend);
-      log(`backend: ${backend.name} — ${backend.reason}`);
-      if (name === 'all' && typeof options.resume === 'string') throw new UsageError('--resume <runDir> continues one experiment\'s run; name the experiment, or use --resume without a directory with \'all\'.');
-      options.workers ??= defaultWorkers(backend.name);
-      const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
-      const skipped: string[] = [];
-      for (const experiment of chosen) {
-        const runDir = await runOne(experiment, options, backend);
-        if (runDir === null) skipped.push(experiment.name);
-        else if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
-      }
-      if (skipped.length) log(`\nskipped (data unavailable): ${skipped.join(', ')}`);
-      // 'all' runs what it can; a single experiment that could not run is a failure.
-      if (name !== 'all' && skipped.length) process.exitCode = 1;
+      // Loaded only now: TensorFlow.js takes seconds to load, and --help or a bad option needs none of it.
+      const { runExperimentCommand } = await import('./experimentRun.js');
+      await runExperimentCommand(name, options);
     });
 }
 

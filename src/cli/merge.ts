@@ -5,8 +5,6 @@
  */
 import { Command } from 'commander';
 import path from 'node:path';
-import { writeReport } from '../report/index.js';
-import { MergeError, mergeRunDirectories } from '../results/merge.js';
 import { runCommand } from './run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -19,6 +17,8 @@ export function buildProgram(): Command {
     .option('--no-report', 'do not render the HTML/markdown report of the merged run')
     .showHelpAfterError()
     .action(async (runDirs: string[], options: { out: string; report: boolean }) => {
+      // Loaded only now: merging and reports load TensorFlow.js, and --help needs none of it.
+      const [{ mergeRunDirectories }, { writeReport }] = await Promise.all([import('../results/merge.js'), import('../report/index.js')]);
       const { runDir, results, missing } = mergeRunDirectories(runDirs.map((dir) => path.resolve(dir)), path.resolve(options.out));
       log(`merged ${runDirs.length} run directories: ${results.runs.length - missing.length} units of ${results.experiment} (profile '${results.profile}')`);
       if (missing.length) log(`partial: missing ${missing.length} unit(s): ${missing.join(', ')}`);
@@ -27,4 +27,4 @@ export function buildProgram(): Command {
     });
 }
 
-await runCommand(buildProgram(), { badInput: [MergeError] });
+await runCommand(buildProgram(), { badInput: ['MergeError'] });

@@ -11,9 +11,10 @@ import {
 } from '../results/runDirectory.js';
 import { RESULTS_SCHEMA_VERSION, type OptimizerImpl, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
 import type { DataContext, ExperimentDefinition, LoadedData, ModelExperiment, Profile } from './definition.js';
+import { checkpointEpochs } from './checkpoint.js';
 import type { TrainProgress } from './loop.js';
 import { selectShard, type Shard } from './shard.js';
-import { runUnit, trainAndRecord, unitId, type UnitSpec } from './unit.js';
+import { runUnit, trainAndRecord, unitId, type UnitContext, type UnitSpec } from './unit.js';
 import { DEFAULT_EXPERIMENTS_MODULE, WorkerPool } from './workers.js';
 
 export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {
@@ -40,12 +41,54 @@ export interface DataSummary {
   validation: { size: number };
 }
 
-/** Listeners for live progress; all optional. */
+/** What is about to run, told once before the first unit starts (the data is loaded by then). */
+export interface RunOverview {
+  runDir: string;
+  /** Units of the plan (of the shard, when sharded). */
+  units: number;
+  /** Units already recorded in the run directory (resume), not trained again. */
+  recorded: number;
+  /** Units to train, in order, with the epoch each starts from (after its checkpoint's, else 1). */
+  todo: { id: string; fromEpoch: number }[];
+  /** Units trained at once. */
+  lanes: number;
+  epochs: number;
+  batchSize: number;
+  trainSamples: number;
+  validationSamples: number;
+}
+
+/** Listeners for live progress; all optional. `lane` is the parallel lane (worker) training the unit. */
 export interface RunReporter {
   dataLoaded?(data: DataSummary, seconds: number): void;
-  unitStarted?(unit: PlannedUnit, index: number, total: number): void;
+  runStarted?(overview: RunOverview): void;
+  unitStarted?(unit: PlannedUnit, index: number, total: number, lane: number): void;
   progress?(unit: PlannedUnit, event: TrainProgress): void;
-  unitFinished?(run: OptimizerRun, index: number, total: number): void;
+  unitFinished?(run: OptimizerRun, index: number, total: number, lane: number): void;
+  /** The run ended (finished, failed or interrupted): release the console. */
+  runEnded?(): void;
+}
+
+/**
+ * The run was stopped (Ctrl-C, SIGTERM, a worker signalled) before every unit finished. What was saved
+ * is on disk: finished units in units/, the others' last finished epochs in checkpoints/.
+ */
+export class RunInterruptedError extends Error {
+  override name = 'RunInterruptedError';
+
+  constructor(
+    readonly signal: string,
+    readonly runDir: string,
+    /** Units recorded (finished), of this run or resumed. */
+    readonly finished: string[],
+    /** Units with a checkpoint: the last epoch saved. */
+    readonly saved: { id: string; epoch: number }[],
+    /** Units with nothing saved. */
+    readonly notStarted: string[],
+    readonly epochs: number,
+  ) {
+    super(`the run was interrupted by ${signal}`);
+  }
 }
 
 export interface RunTarget {
@@ -79,7 +122,7 @@ export type RunDetails = Pick<RunResults, 'settings' | 'referenceLines'>;
 /** An experiment ready to train units: its data loaded, its results.json details known. */
 export interface UnitTrainer {
   details: RunDetails;
-  train(unit: PlannedUnit, onProgress?: (event: TrainProgress) => void): Promise<OptimizerRun>;
+  train(unit: PlannedUnit, context?: UnitContext): Promise<OptimizerRun>;
 }
 
 /** How units are run: where (this process or workers) and which of them (a shard). */
@@ -93,6 +136,12 @@ export interface ExecutionOptions {
   experimentsModule?: string;
   /** Run only this part of the plan (`--shard i/n`). */
   shard?: Shard;
+  /**
+   * Aborting it (with the signal's name as the reason) stops the run between batches, keeping every
+   * finished unit and every unit's last finished epoch; the run then rejects with RunInterruptedError.
+   * Worker processes that receive SIGINT/SIGTERM abort it too.
+   */
+  interrupt?: AbortController;
 }
 
 /**
@@ -103,6 +152,8 @@ export interface UnitRunner {
   details: RunDetails;
   lanes: number;
   run(unit: PlannedUnit, lane: number, reporter: RunReporter): Promise<OptimizerRun>;
+  /** Stops every unit in training now (their checkpoints stay); their run() calls reject. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,15 +174,19 @@ export async function prepareModelTrainer(experiment: ModelExperiment, profile: 
       },
       referenceLines: data.referenceLines ?? [],
     },
-    train: (unit, onProgress) => runUnit(experiment, profile, data, unit.spec, unit.id, onProgress),
+    train: (unit, context) => runUnit(experiment, profile, data, unit.spec, unit.id, context),
   };
 }
 
-function inProcessRunner(trainer: UnitTrainer, runDir: string): UnitRunner {
+function inProcessRunner(trainer: UnitTrainer, runDir: string, log: (line: string) => void): UnitRunner {
+  let stopped = false;
   return {
     details: trainer.details,
     lanes: 1,
-    run: (unit, _lane, reporter) => trainAndRecord(runDir, unit.spec, unit.id, () => trainer.train(unit, (event) => reporter.progress?.(unit, event))),
+    run: (unit, _lane, reporter) => trainAndRecord(runDir, unit.spec, unit.id, () => trainer.train(unit, {
+      onProgress: (event) => reporter.progress?.(unit, event), checkpointDir: runDir, log, shouldStop: () => stopped,
+    })),
+    stop: async () => { stopped = true; },
     close: async () => {},
   };
 }
@@ -191,16 +246,20 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
   const recorded = new Map([...readUnits(runDir)].filter(([, run]) => run.status !== 'failed'));
   const todo = selected.filter((unit) => !recorded.has(unit.id));
   const workers = Math.min(execution.workers ?? 1, todo.length);
+  const log = dataContext?.log ?? (() => {});
+  const interrupt = execution.interrupt ?? new AbortController();
   const runner = workers > 1
     ? await WorkerPool.start({
-      workers, backend: backend.name, runDir, reporter, log: dataContext?.log ?? (() => {}),
+      workers, backend: backend.name, runDir, reporter, log, interrupt,
       init: {
         experimentsModule: execution.experimentsModule ?? DEFAULT_EXPERIMENTS_MODULE, experiment: plan.experiment.name,
         profile: plan.profile, learningRates: plan.learningRates, runDir,
         data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
       },
     })
-    : inProcessRunner(await prepare(), runDir);
+    : inProcessRunner(await prepare(), runDir, log);
+  const stopRunner = () => { void runner.stop(); };
+  interrupt.signal.addEventListener('abort', stopRunner, { once: true });
   try {
     const results: RunResults = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -224,22 +283,43 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
       writeResults(runDir, results);
     };
     record();
+    const { settings } = runner.details;
+    const saved = checkpointEpochs(runDir);
+    reporter.runStarted?.({
+      runDir, units: selected.length, recorded: selected.length - todo.length,
+      todo: todo.map((unit) => ({ id: unit.id, fromEpoch: (saved.get(unit.id) ?? 0) + 1 })),
+      lanes: runner.lanes, epochs: settings.epochs, batchSize: settings.batchSize,
+      trainSamples: settings.trainSamples, validationSamples: settings.validationSamples,
+    });
 
     const queue = [...todo];
     const lane = async (laneIndex: number) => {
-      for (let unit = queue.shift(); unit; unit = queue.shift()) {
-        reporter.unitStarted?.(unit, selected.indexOf(unit), selected.length);
+      for (let unit = queue.shift(); unit && !interrupt.signal.aborted; unit = queue.shift()) {
+        reporter.unitStarted?.(unit, selected.indexOf(unit), selected.length, laneIndex);
         const run = await runner.run(unit, laneIndex, reporter);
         record(run);
-        reporter.unitFinished?.(run, selected.indexOf(unit), selected.length);
+        reporter.unitFinished?.(run, selected.indexOf(unit), selected.length, laneIndex);
       }
     };
-    await Promise.all(Array.from({ length: runner.lanes }, (_, i) => lane(i)));
+    const lanes = await Promise.allSettled(Array.from({ length: runner.lanes }, (_, i) => lane(i)));
+    if (interrupt.signal.aborted) {
+      await runner.close();
+      const checkpoints = checkpointEpochs(runDir);
+      const unfinished = selected.filter((unit) => !recorded.has(unit.id));
+      throw new RunInterruptedError(
+        String(interrupt.signal.reason), runDir, selected.filter((unit) => recorded.has(unit.id)).map((unit) => unit.id),
+        unfinished.flatMap((unit) => (checkpoints.has(unit.id) ? [{ id: unit.id, epoch: checkpoints.get(unit.id)! }] : [])),
+        unfinished.filter((unit) => !checkpoints.has(unit.id)).map((unit) => unit.id), settings.epochs,
+      );
+    }
+    for (const outcome of lanes) if (outcome.status === 'rejected') throw outcome.reason;
     results.finishedAt = new Date().toISOString();
     results.status = 'complete';
     writeResults(runDir, results);
     return { runDir, results };
   } finally {
+    reporter.runEnded?.();
+    interrupt.signal.removeEventListener('abort', stopRunner);
     await runner.close();
   }
 }

@@ -8,8 +8,14 @@ import { writeUnit } from '../results/runDirectory.js';
 import type { OptimizerRun, OptimizerImpl, RunStatus } from '../results/schema.js';
 import { getOptimizerSpec, type Hyperparameters } from '../optimizers/registry.js';
 import type { LoadedData, ModelExperiment, Profile } from './definition.js';
-import { train, type TrainProgress } from './loop.js';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { restoreOptimizerState, saveOptimizerState } from '../optimizers/state.js';
+import { CheckpointError, readCheckpoint, removeCheckpoint, writeCheckpoint, type LoopState, type UnitCheckpoint } from './checkpoint.js';
+import { train, TrainingStoppedError, type TrainProgress } from './loop.js';
+import { SeededDropout } from './seededDropout.js';
 import { SeededRandom, deriveSeed } from './random.js';
+
+export { unitId } from './unitId.js';
 
 export interface UnitSpec {
   optimizer: string;
@@ -86,8 +92,8 @@ export function failureReason(error: unknown): string {
 }
 
 /**
- * Trains one unit with `execute` and records it in the run directory. A unit that throws is recorded as
- * failed (one optimizer failing must not stop the others), and tensors it left behind are named in its
+ * Trains one unit with `execute` and records it in the run directory, then removes its checkpoint. A unit
+ * that throws (other than being stopped) is recorded as failed (one optimizer failing must not stop the others), and tensors it left behind are named in its
  * reason. Used in-process and by worker processes alike.
  */
 export async function trainAndRecord(runDir: string, spec: UnitSpec, id: string, execute: () => Promise<OptimizerRun>): Promise<OptimizerRun> {
@@ -96,22 +102,72 @@ export async function trainAndRecord(runDir: string, spec: UnitSpec, id: string,
   try {
     run = await execute();
   } catch (error) {
+    // A stopped unit is not a failed one: its checkpoint stays for --resume.
+    if (error instanceof TrainingStoppedError) throw error;
     run = untrainedRun(spec, id, 'failed', failureReason(error));
   }
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) run.reason = `${run.reason ? `${run.reason}; ` : ''}${leaked} tensors leaked by this unit`;
   writeUnit(runDir, run);
+  // Recorded: the checkpoint has served (removed after the record, so a crash in between loses nothing).
+  removeCheckpoint(runDir, id);
   return run;
 }
 
-/** A unit's id within a run: readable, unique, stable across machines (used for shards and resume). */
-export function unitId(spec: UnitSpec, varying: { impl: boolean; seed: boolean; learningRate: boolean }): string {
-  let id = spec.optimizer;
-  if (varying.impl) id += `@${spec.impl}`;
-  const qualifiers: string[] = [];
-  if (varying.seed) qualifiers.push(`seed=${spec.seed}`);
-  if (varying.learningRate && spec.learningRate !== undefined) qualifiers.push(`lr=${spec.learningRate}`);
-  return qualifiers.length ? `${id}#${qualifiers.join(',')}` : id;
+/** What a unit is trained with beyond its data: progress, checkpoints, a way to stop it. */
+export interface UnitContext {
+  onProgress?: (event: TrainProgress) => void;
+  /** Save a checkpoint in this run directory after every epoch, and resume from the one found there. */
+  checkpointDir?: string;
+  /** Warnings (a damaged checkpoint discarded). */
+  log?: (line: string) => void;
+  /** Checked between batches: true stops training with TrainingStoppedError. */
+  shouldStop?: () => boolean;
+}
+
+/** The model's SeededDropout layers, whose generators a checkpoint saves. */
+function dropoutLayers(model: LayersModel): SeededDropout[] {
+  return model.layers.filter((layer): layer is SeededDropout => layer instanceof SeededDropout);
+}
+
+/** The unit's checkpoint to resume from, or null; a damaged one is removed with a warning. */
+function usableCheckpoint(runDir: string, spec: UnitSpec, id: string, profile: Profile, log: (line: string) => void): UnitCheckpoint | null {
+  try {
+    return readCheckpoint(runDir, id, { spec, epochs: profile.epochs, batchSize: profile.batchSize });
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+    log(`warning: ${error.message}; discarded it, [${id}] starts again from epoch 1`);
+    removeCheckpoint(runDir, id);
+    return null;
+  }
+}
+
+function restore(checkpoint: UnitCheckpoint, model: LayersModel, optimizer: tf.Optimizer): void {
+  const weights = model.getWeights();
+  const dropouts = dropoutLayers(model);
+  const shapes = (list: { shape: number[] }[]) => JSON.stringify(list.map((w) => w.shape));
+  if (shapes(weights) !== shapes(checkpoint.weights) || dropouts.length !== checkpoint.dropout.length) {
+    throw new CheckpointError(id(checkpoint), 'its model has other weights than this experiment\'s');
+  }
+  const saved = checkpoint.weights.map((w) => tf.tensor(w.values, w.shape, w.dtype));
+  try {
+    model.setWeights(saved);
+  } finally {
+    tf.dispose(saved);
+  }
+  dropouts.forEach((layer, i) => layer.restoreGeneratorState(checkpoint.dropout[i]));
+  restoreOptimizerState(optimizer, checkpoint.optimizer, model.trainableWeights.map((w) => (w.read() as tf.Variable).name));
+}
+
+const id = (checkpoint: UnitCheckpoint) => checkpoint.unitId;
+
+function capture(base: Pick<UnitCheckpoint, 'unitId' | 'spec' | 'epochs' | 'batchSize'>, elapsedSeconds: number, loop: LoopState, model: LayersModel, optimizer: tf.Optimizer): UnitCheckpoint {
+  return {
+    ...base, elapsedSeconds, loop,
+    dropout: dropoutLayers(model).map((layer) => layer.saveGeneratorState()),
+    weights: model.getWeights().map((w) => ({ shape: [...w.shape], dtype: w.dtype as 'float32' | 'int32', values: w.dataSync() as Float32Array | Int32Array })),
+    optimizer: saveOptimizerState(optimizer),
+  };
 }
 
 export async function runUnit(
@@ -120,7 +176,7 @@ export async function runUnit(
   data: LoadedData,
   spec: UnitSpec,
   id: string,
-  onProgress?: (event: TrainProgress) => void,
+  context: UnitContext = {},
 ): Promise<OptimizerRun> {
   const base = { id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed };
   const resolved = resolveOrUnavailable(spec, id);
@@ -129,11 +185,34 @@ export async function runUnit(
   const seeds = new SeededRandom(deriveSeed(spec.seed, 'model'));
   const model = experiment.buildModel(seeds, profile);
   const optimizer = resolved.create();
+  const { checkpointDir } = context;
   try {
+    let checkpoint = checkpointDir ? usableCheckpoint(checkpointDir, spec, id, profile, context.log ?? (() => {})) : null;
+    if (checkpoint && checkpointDir) {
+      try {
+        restore(checkpoint, model, optimizer);
+      } catch (error) {
+        // Nothing of a refused checkpoint was applied but weights or dropout states: rebuild from scratch.
+        if (!(error instanceof CheckpointError)) throw error;
+        context.log?.(`warning: ${error.message}; discarded it, [${id}] starts again from epoch 1`);
+        removeCheckpoint(checkpointDir, id);
+        return await runUnit(experiment, profile, data, spec, id, context);
+      }
+    }
+    const previousSeconds = checkpoint?.elapsedSeconds ?? 0;
+    const identity = { unitId: id, spec, epochs: profile.epochs, batchSize: profile.batchSize };
     const outcome = await train({
       model, optimizer, train: data.train, validation: data.validation,
       loss: experiment.loss, metric: experiment.metric.name,
-      epochs: profile.epochs, batchSize: profile.batchSize, seed: spec.seed, onProgress,
+      epochs: profile.epochs, batchSize: profile.batchSize, seed: spec.seed, onProgress: context.onProgress,
+      shouldStop: context.shouldStop,
+      ...(checkpoint ? { resume: checkpoint.loop } : {}),
+      ...(checkpointDir ? {
+        onEpochEnd: (loop: LoopState) => {
+          checkpoint = capture(identity, previousSeconds + (performance.now() - started) / 1000, loop, model, optimizer);
+          writeCheckpoint(checkpointDir, checkpoint);
+        },
+      } : {}),
     });
     return {
       ...base,
@@ -143,7 +222,7 @@ export async function runUnit(
       status: outcome.status,
       ...(outcome.reason ? { reason: outcome.reason } : {}),
       epochs: outcome.epochs,
-      totalSeconds: (performance.now() - started) / 1000,
+      totalSeconds: previousSeconds + (performance.now() - started) / 1000,
       samplesPerSecond: outcome.trainSeconds > 0 ? outcome.samplesTrained / outcome.trainSeconds : null,
     };
   } finally {
