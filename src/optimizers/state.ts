@@ -38,6 +38,14 @@ export interface OptimizerState {
 
 type OptimizerVariable = { originalName: string; variable: tf.Variable };
 
+/**
+ * True for optbench's from-scratch optimizers. Not `instanceof`: tf.Optimizer's Symbol.hasInstance is
+ * duck-typed (any object with minimize/computeGradients/applyGradients) and subclasses inherit it.
+ */
+function isTransformOptimizer(optimizer: tf.Optimizer): optimizer is TransformOptimizer {
+  return Object.prototype.isPrototypeOf.call(TransformOptimizer.prototype, optimizer);
+}
+
 function save(tensor: tf.Tensor): SavedTensor {
   if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') throw new OptimizerStateError(`cannot save a ${tensor.dtype} optimizer tensor`);
   return { shape: [...tensor.shape], dtype: tensor.dtype, values: tensor.dataSync() as Float32Array | Int32Array };
@@ -47,8 +55,13 @@ function load(saved: SavedTensor): tf.Tensor {
   return tf.tensor(saved.values, saved.shape, saved.dtype);
 }
 
+/** A tf.Variable (by its assign method: tf.Tensor's Symbol.hasInstance, inherited by Variable, is duck-typed). */
+function isVariable(value: unknown): value is tf.Variable {
+  return value instanceof tf.Tensor && typeof (value as Partial<tf.Variable>).assign === 'function';
+}
+
 function isSlotList(value: unknown): value is OptimizerVariable[] {
-  return Array.isArray(value) && value.every((entry) => entry && typeof entry === 'object' && (entry as OptimizerVariable).variable instanceof tf.Variable);
+  return Array.isArray(value) && value.every((entry) => entry && typeof entry === 'object' && isVariable((entry as OptimizerVariable).variable));
 }
 
 /** Field names of the built-in's state: its tf.Variables and its slot lists. */
@@ -56,7 +69,7 @@ function builtinFields(optimizer: tf.Optimizer): { variables: string[]; slots: s
   const variables: string[] = [];
   const slots: string[] = [];
   for (const [key, value] of Object.entries(optimizer)) {
-    if (value instanceof tf.Variable) variables.push(key);
+    if (isVariable(value)) variables.push(key);
     else if (isSlotList(value)) slots.push(key);
   }
   return { variables, slots };
@@ -71,7 +84,7 @@ function setIterations(optimizer: tf.Optimizer, iterations: number): void {
 
 export function saveOptimizerState(optimizer: tf.Optimizer): OptimizerState {
   const className = optimizer.getClassName();
-  if (optimizer instanceof TransformOptimizer) {
+  if (isTransformOptimizer(optimizer)) {
     const { paramNames, scalars, slots } = optimizer.exportState();
     return {
       kind: 'transform', className, iterations: iterationsOf(optimizer), scalars, variables: {},
@@ -95,7 +108,7 @@ export function restoreOptimizerState(optimizer: tf.Optimizer, state: OptimizerS
   if (state.className !== optimizer.getClassName()) {
     throw new OptimizerStateError(`the saved state is a ${state.className}'s; this optimizer is a ${optimizer.getClassName()}`);
   }
-  if (optimizer instanceof TransformOptimizer) {
+  if (isTransformOptimizer(optimizer)) {
     if (state.kind !== 'transform') throw new OptimizerStateError('the saved state is a built-in optimizer\'s');
     const slots = Object.fromEntries(Object.entries(state.slots).map(([key, tensors]) => [key, tensors.map(load)]));
     // With no step taken yet the saved state holds no parameters: the optimizer creates them itself.
