@@ -1,6 +1,7 @@
 /**
  * Units in worker processes: the same curves as in-process, a worker killed mid-unit costs only that
- * unit, and a worker's data error reaches the caller as its own class.
+ * unit (and only its unfinished epoch: --resume continues it from its checkpoint), and a worker's data
+ * error reaches the caller as its own class.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,9 @@ import { DataUnavailableError } from '../../src/data/errors.js';
 import { readUnits } from '../../src/results/runDirectory.js';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
 import type { ModelExperiment } from '../../src/train/definition.js';
-import { runModelExperiment, type ExecutionOptions, type RunPlan } from '../../src/train/runExperiment.js';
+import { checkpointEpochs } from '../../src/train/checkpoint.js';
+import type { TrainProgress } from '../../src/train/loop.js';
+import { runModelExperiment, type ExecutionOptions, type PlannedUnit, type RunPlan } from '../../src/train/runExperiment.js';
 import { EXPERIMENTS } from './workersFixture.js';
 
 const fixtureModule = new URL('./workersFixture.ts', import.meta.url).href;
@@ -79,6 +82,32 @@ describe('worker processes', () => {
       expect(other.status).toBe('ok');
       expect(curves(other)).toEqual(expected.get(other.id));
     }
+  });
+
+  it('resumes a unit whose worker was killed (SIGKILL) between epochs from its checkpoint, to the curves of an uninterrupted run', async () => {
+    // Built-in Adam, from-scratch Nadam and Ftrl, on a model with dropout; 5 epochs.
+    const resumePlan = (experiment: ModelExperiment, options: Record<string, string> = {}): RunPlan => ({
+      experiment, profileName: 'quick', profile: { ...experiment.profiles.quick, epochs: 5, options },
+      optimizers: ['adam', 'nadam', 'ftrl'], seeds: [4], learningRates: [], implsFor: (optimizer) => [optimizer === 'adam' ? 'builtin' : 'scratch'],
+    });
+    const data = { cacheDir: path.join(work, 'cache'), log: () => {} };
+    const reportsRoot = path.join(work, 'between-epochs');
+    const execution = { experimentsModule: fixtureModule, workers: 2 };
+    const whole = await runModelExperiment(resumePlan(EXPERIMENTS.tiny), backend, data, { reportsRoot }, {}, { ...execution, workers: 1 });
+
+    const options = { killMarker: path.join(work, 'kill-between-epochs'), killAtBatch: '13' };
+    const killed = await runModelExperiment(resumePlan(EXPERIMENTS.tinyKilled, options), backend, data, { reportsRoot }, {}, execution);
+    const failed = killed.results.runs.filter((r) => r.status === 'failed');
+    expect(failed.map((r) => r.reason)).toEqual([expect.stringMatching(/killed by SIGKILL/)]);
+    expect(checkpointEpochs(killed.runDir)).toEqual(new Map([[failed[0].id, 2]]));
+
+    const starts: [string, number][] = [];
+    const reporter = { progress: (unit: PlannedUnit, event: TrainProgress) => { if (event.kind === 'start') starts.push([unit.id, event.epoch]); } };
+    const resumed = await runModelExperiment(resumePlan(EXPERIMENTS.tinyKilled, options), backend, data, { reportsRoot, runDir: killed.runDir }, reporter, execution);
+    expect(starts).toEqual([[failed[0].id, 3]]);
+    expect(resumed.results.status).toBe('complete');
+    expect(resumed.results.runs.map(curves)).toEqual(whole.results.runs.map(curves));
+    expect(checkpointEpochs(killed.runDir).size).toBe(0);
   });
 
   it('rethrows a worker\'s DataUnavailableError as that class, so the CLI skips the experiment as in-process', async () => {
