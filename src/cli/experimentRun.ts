@@ -78,11 +78,12 @@ async function runOne(experiment: ExperimentDefinition, context: RunContext): Pr
   if (experiment.kind === 'surface') return runSurfaces(experiment, context, { profileName, profile, seeds });
   const optimizers = options.optimizers ?? [...STUDY_OPTIMIZERS];
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} epochs, batch ${profile.batchSize}; optimizers: ${optimizers.join(', ')}`);
-  const dataContext = resolveDataContext(process.env, { log });
   const reporter = consoleReporter({
     epochs: profile.epochs, metricLabel: experiment.metric.label, interactive: Boolean(process.stdout.isTTY), log,
     backend: backend.name, profileName, profiles: experiment.profiles,
   });
+  // Through the reporter: on a terminal, lines are printed above the live bars, not through them.
+  const dataContext = resolveDataContext(process.env, { log: (line) => reporter.log(line) });
   try {
     const { runDir, results } = await runModelExperiment(
       {

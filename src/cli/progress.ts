@@ -93,7 +93,8 @@ export interface ConsoleReporterOptions {
   stream?: NodeJS.WritableStream;
 }
 
-export function consoleReporter(options: ConsoleReporterOptions): RunReporter {
+/** The reporter, and `log` for other lines of the run (data loading, warnings), printed above the bars. */
+export function consoleReporter(options: ConsoleReporterOptions): RunReporter & { log(line: string): void } {
   const now = options.now ?? (() => performance.now());
   let estimator: RunEstimator | null = null;
   let overview: RunOverview | null = null;
@@ -173,6 +174,7 @@ export function consoleReporter(options: ConsoleReporterOptions): RunReporter {
   };
 
   return {
+    log: line,
     dataLoaded(data, seconds) {
       line(`data ready in ${seconds.toFixed(1)} s: ${data.train.size} training and ${data.validation.size} validation samples`);
     },
@@ -186,7 +188,9 @@ export function consoleReporter(options: ConsoleReporterOptions): RunReporter {
       if (options.interactive && plan.trainSamples > 0) {
         multibar = new cliProgress.MultiBar({
           format: '{label} |{bar}| {unit} {epoch} {batch} {rate}',
-          hideCursor: true, clearOnComplete: false, stopOnComplete: false, autopadding: true, fps: 4,
+          // forceRedraw: a line printed above the bars moves them down, so a bar whose text did not change
+          // must be drawn again too (cli-progress skips unchanged bars otherwise, leaving a stale line).
+          hideCursor: true, clearOnComplete: false, stopOnComplete: false, autopadding: true, fps: 4, forceRedraw: true,
           barsize: 24, ...(options.stream ? { stream: options.stream } : {}),
         }, cliProgress.Presets.shades_classic);
         for (const lane of lanes) lane.bar = multibar.create(1, 0, { label: lane.label, unit: 'idle', epoch: '', batch: '', rate: '' });
