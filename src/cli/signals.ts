@@ -24,12 +24,15 @@ export interface ProcessInfo {
   exe: string;
 }
 
-/** Parent pid and executable of a process, from /proc; null where unknown (gone, or not Linux). */
+/** Parent pid and executable of a process, from /proc; null where unknown (gone, a zombie, or not Linux). */
 function processInfo(pid: number): ProcessInfo | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after its last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const [state, ppidField] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie has exited; only its parent has not collected it yet.
+    if (state === 'Z') return null;
+    const ppid = Number(ppidField);
     let exe = '';
     try {
       exe = path.basename(readlinkSync(`/proc/${pid}/exe`));
@@ -73,13 +76,7 @@ export function chainIntact(chain: readonly number[], info: (pid: number) => Pro
   for (let i = 0; i < chain.length - 1; i++) {
     if (info(chain[i])?.ppid !== chain[i + 1]) return false;
   }
-  try {
-    process.kill(chain[chain.length - 1], 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but is another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return info(chain[chain.length - 1]) !== null;
 }
 
 /**
