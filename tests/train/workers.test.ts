@@ -14,7 +14,7 @@ import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
 import type { ModelExperiment } from '../../src/train/definition.js';
 import { checkpointEpochs } from '../../src/train/checkpoint.js';
 import type { TrainProgress } from '../../src/train/loop.js';
-import { runModelExperiment, type ExecutionOptions, type PlannedUnit, type RunPlan } from '../../src/train/runExperiment.js';
+import { RunInterruptedError, runModelExperiment, type ExecutionOptions, type PlannedUnit, type RunPlan } from '../../src/train/runExperiment.js';
 import { EXPERIMENTS } from './workersFixture.js';
 
 const fixtureModule = new URL('./workersFixture.ts', import.meta.url).href;
@@ -108,6 +108,39 @@ describe('worker processes', () => {
     expect(resumed.results.status).toBe('complete');
     expect(resumed.results.runs.map(curves)).toEqual(whole.results.runs.map(curves));
     expect(checkpointEpochs(killed.runDir).size).toBe(0);
+  });
+
+  it.each([1, 2])('stops between batches when interrupted (%i worker(s)), says what it kept, and a resume completes the run identically', async (workers) => {
+    const reportsRoot = path.join(work, `interrupted-${workers}`);
+    const interrupt = new AbortController();
+    const reporter = { progress: (_unit: PlannedUnit, event: TrainProgress) => { if (event.kind === 'epoch') interrupt.abort('SIGINT'); } };
+    const execution = { experimentsModule: fixtureModule, workers };
+    const planned = plan(EXPERIMENTS.tiny);
+    const data = { cacheDir: path.join(work, 'cache'), log: () => {} };
+    const stopped = await runModelExperiment(planned, backend, data, { reportsRoot }, reporter, { ...execution, interrupt }).catch((error: unknown) => error);
+    expect(stopped).toBeInstanceOf(RunInterruptedError);
+    const { signal, runDir, finished, saved, notStarted } = stopped as RunInterruptedError;
+    expect(signal).toBe('SIGINT');
+    expect(finished).toEqual([]);
+    expect(saved.length).toBeGreaterThan(0);
+    expect(saved.every((unit) => unit.epoch >= 1)).toBe(true);
+    expect([...saved.map((unit) => unit.id), ...notStarted].sort()).toEqual(inProcess.runs.map((r) => r.id).sort());
+    expect(readUnits(runDir).size).toBe(0);
+
+    const resumed = await runModelExperiment(planned, backend, data, { reportsRoot, runDir }, {}, execution);
+    expect(resumed.results.runs.map(curves)).toEqual(inProcess.runs.map(curves));
+  });
+
+  it('resumes a run directory without checkpoints (written before they existed): unfinished units train from epoch 1', async () => {
+    const { runDir } = await run(EXPERIMENTS.tiny, { workers: 1 });
+    // As a run killed by today's main leaves it: some units recorded, no checkpoints/.
+    rmSync(path.join(runDir, 'units', 'sgd%23seed%3D2.json'));
+    rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });
+    const starts: [string, number][] = [];
+    const reporter = { progress: (unit: PlannedUnit, event: TrainProgress) => { if (event.kind === 'start') starts.push([unit.id, event.epoch]); } };
+    const resumed = await runModelExperiment(plan(EXPERIMENTS.tiny), backend, { cacheDir: path.join(work, 'cache'), log: () => {} }, { reportsRoot: path.join(work, 'reports'), runDir }, reporter, { experimentsModule: fixtureModule, workers: 1 });
+    expect(starts).toEqual([['sgd#seed=2', 1]]);
+    expect(resumed.results.runs.map(curves)).toEqual(inProcess.runs.map(curves));
   });
 
   it('rethrows a worker\'s DataUnavailableError as that class, so the CLI skips the experiment as in-process', async () => {
