@@ -47,7 +47,7 @@ export function buildProgram(): Command {
   return new Command('experiment')
     .description('Train every optimizer of the study on an experiment and write results.json (and the report).')
     .argument('<name>', `experiment: ${[...names, 'all'].join(', ')}`, choice('experiment', [...names, 'all']))
-    .option('--profile <name>', 'profile: quick (CI-sized) or full (the study); default: the experiment\'s')
+    .option('--profile <name>', 'profile: quick (CI-sized), study (sized to show every finding of the article) or full (the literal Keras-example lengths); default: the experiment\'s')
     .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')})`, listOf('--optimizers', OPTIMIZER_NAMES))
     .addOption(new Option('--impl <impl>', 'auto: the tfjs built-in where it does what Keras does, else from scratch (Adadelta, Nadam, Ftrl, AdamW); both: run the pair side by side').argParser(choice('--impl', IMPL_CHOICES)).default('auto'))
     .option('--epochs <n>', 'override the profile\'s epochs', positiveInteger('--epochs'))

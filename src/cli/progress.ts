@@ -60,8 +60,8 @@ export function estimateLines(estimate: Estimate, context: { profileName: string
       const seconds = (context.units * profile.epochs * estimate.secondsPerEpoch * (samples / Math.max(1, context.trainSamples))) / Math.max(1, Math.min(context.lanes, context.units));
       return `--profile ${name} (${profile.epochs} epochs of ${count(samples)} samples, roughly ${formatDuration(seconds)} here)`;
     });
-    lines.push(`this is a long run: profile '${context.profileName}'${context.profileName === 'full' ? ' is the study\'s full-size setting' : ''}.`
-      + (others.length ? ` For a first look use ${others.join(' or ')}.` : '')
+    lines.push(`this is a long run (profile '${context.profileName}').`
+      + (others.length ? ` At this speed the other profiles would take: ${others.join('; ')}.` : '')
       + ' Ctrl-C stops it keeping every finished epoch; --resume continues it.');
   }
   return lines;

@@ -38,7 +38,8 @@ describe('the plan and the estimate', () => {
     const long = estimateLines({ remainingSeconds: 4.75 * 3600, fraction: 0, secondsPerEpoch: 285 }, context);
     expect(long[0]).toBe('estimated time for the whole run: ~4 h 45 min (done around 16:45 UTC), measured at 4 min 45 s per epoch per lane; refined as it runs');
     // quick: 8 units × 3 epochs × 285 s × 5,000/60,000 on 2 lanes.
-    expect(long[1]).toContain('this is a long run: profile \'full\' is the study\'s full-size setting. For a first look use --profile quick (3 epochs of 5,000 samples, roughly 4 min 45 s here).');
+    expect(long[1]).toBe('this is a long run (profile \'full\'). At this speed the other profiles would take: --profile quick (3 epochs of 5,000 samples, roughly 4 min 45 s here). '
+      + 'Ctrl-C stops it keeping every finished epoch; --resume continues it.');
     expect(estimateLines({ remainingSeconds: 600, fraction: 0, secondsPerEpoch: 10 }, context)).toHaveLength(1);
   });
 });
