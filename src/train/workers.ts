@@ -95,7 +95,8 @@ class Worker {
   alive = true;
   private inFlight: InFlight | null = null;
 
-  constructor(backend: BackendName, init: WorkerInit, log: (line: string) => void, private readonly runDir: string, private readonly interrupt: AbortController) {
+  /** `initGate`: the worker process starts now but prepares the experiment only once it resolves true. */
+  constructor(backend: BackendName, init: WorkerInit, log: (line: string) => void, private readonly runDir: string, private readonly interrupt: AbortController, initGate: Promise<boolean> = Promise.resolve(true)) {
     this.child = fork(WORKER_ENTRY, [], { execArgv: ['--import', TSX_LOADER], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settle: { resolve: (m: Extract<WorkerMessage, { type: 'ready' }>) => void; reject: (e: Error) => void } | null = null;
     this.ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
@@ -140,7 +141,11 @@ class Worker {
         this.finish(run);
       }
     });
-    this.child.send({ type: 'init', backend, init } satisfies ParentMessage);
+    // Whoever needs the worker awaits `ready`; a worker stopped before that must not be an unhandled rejection.
+    this.ready.catch(() => {});
+    void initGate.then((go) => {
+      if (go && this.child.connected) this.child.send({ type: 'init', backend, init } satisfies ParentMessage);
+    });
   }
 
   train(unit: PlannedUnit, reporter: RunReporter): Promise<OptimizerRun> {
@@ -174,39 +179,42 @@ class Worker {
 
 /** A pool of worker processes, one per lane; a lane whose worker died starts a new one for its next unit. */
 export class WorkerPool implements UnitRunner {
-  private readonly workers: (Worker | null)[];
-
   private constructor(
     private readonly options: { backend: BackendName; init: WorkerInit; log: (line: string) => void; interrupt: AbortController },
-    first: Worker,
+    private readonly workers: (Worker | null)[],
     readonly details: RunDetails,
     readonly lanes: number,
-  ) {
-    this.workers = Array.from({ length: lanes }, (_, lane) => (lane === 0 ? first : null));
-  }
+  ) {}
 
   /**
-   * Starts the first worker and waits until it has loaded the data (a cold cache is filled once, not by
-   * every worker at the same time); the other lanes start theirs when they take their first unit.
-   * Throws what the first worker failed with (e.g. DataUnavailableError).
+   * Starts a worker process per lane. The first loads the data at once; the others (whose Node, tsx and
+   * tfjs take seconds to load, meanwhile) load it once the first is ready, so a cold cache is filled once,
+   * not by every worker at the same time. Throws what the first worker failed with (e.g.
+   * DataUnavailableError).
    */
   static async start(options: {
     workers: number; backend: BackendName; init: WorkerInit; runDir: string; reporter: RunReporter; log: (line: string) => void;
     /** Aborted when a worker stops on SIGINT/SIGTERM; see ExecutionOptions.interrupt. */
     interrupt: AbortController;
   }): Promise<WorkerPool> {
-    const first = new Worker(options.backend, options.init, options.log, options.runDir, options.interrupt);
-    const stopFirst = () => { void first.terminate(); };
-    options.interrupt.signal.addEventListener('abort', stopFirst, { once: true });
+    let openGate: (go: boolean) => void = () => {};
+    const gate = new Promise<boolean>((resolve) => { openGate = resolve; });
+    const start = (initGate?: Promise<boolean>) => new Worker(options.backend, options.init, options.log, options.runDir, options.interrupt, initGate);
+    const first = start();
+    const workers = [first, ...Array.from({ length: options.workers - 1 }, () => start(gate))];
+    const stopAll = () => { void Promise.all(workers.map((worker) => worker.terminate())); };
+    options.interrupt.signal.addEventListener('abort', stopAll, { once: true });
     try {
       const ready = await first.ready;
+      openGate(true);
       if (ready.data) options.reporter.dataLoaded?.({ train: { size: ready.data.trainSize }, validation: { size: ready.data.validationSize } }, ready.seconds);
-      return new WorkerPool(options, first, ready.details, options.workers);
+      return new WorkerPool(options, workers, ready.details, options.workers);
     } catch (error) {
-      await first.stop();
+      openGate(false);
+      await Promise.all(workers.map((worker) => worker.stop()));
       throw error;
     } finally {
-      options.interrupt.signal.removeEventListener('abort', stopFirst);
+      options.interrupt.signal.removeEventListener('abort', stopAll);
     }
   }
 
