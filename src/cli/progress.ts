@@ -119,7 +119,7 @@ export function consoleReporter(options: ConsoleReporterOptions): RunReporter & 
     const rate = estimator?.samplesPerSecond(lane.unit.id);
     return lane.batches
       ? `${lane.unit.id} epoch ${lane.epoch}/${options.epochs} batch ${lane.batch}/${lane.batches}${rate ? ` ${rate.toFixed(0)} samples/s` : ''}`
-      : `${lane.unit.id} starting`;
+      : `${lane.unit.id} in progress`;
   };
 
   const remaining = (estimate: Estimate | null) => (estimate ? `ETA ${formatDuration(estimate.remainingSeconds)}` : 'ETA measuring…');

@@ -104,7 +104,10 @@ export function abortOnSignals(controller: AbortController): () => void {
     const handler = () => {
       if (controller.signal.aborted) return;
       controller.abort(signal);
-      setTimeout(() => process.exit(SIGNAL_EXIT_CODES[signal]), FORCED_EXIT_MS).unref();
+      setTimeout(() => {
+        process.stderr.write(`\nStopped by ${signal} (forced: cleaning up took over ${FORCED_EXIT_MS / 1000} s). Finished units and epochs are in the run directory; continue with --resume.\n`);
+        process.exit(SIGNAL_EXIT_CODES[signal]);
+      }, FORCED_EXIT_MS).unref();
     };
     process.on(signal, handler);
     return [signal, handler] as const;

@@ -248,16 +248,33 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
   const workers = Math.min(execution.workers ?? 1, todo.length);
   const log = dataContext?.log ?? (() => {});
   const interrupt = execution.interrupt ?? new AbortController();
-  const runner = workers > 1
-    ? await WorkerPool.start({
-      workers, backend: backend.name, runDir, reporter, log, interrupt,
-      init: {
-        experimentsModule: execution.experimentsModule ?? DEFAULT_EXPERIMENTS_MODULE, experiment: plan.experiment.name,
-        profile: plan.profile, learningRates: plan.learningRates, runDir,
-        data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
-      },
-    })
-    : inProcessRunner(await prepare(), runDir, log);
+  /** What an interrupted run kept, read back from the run directory. */
+  const interrupted = (epochs: number) => {
+    const checkpoints = checkpointEpochs(runDir);
+    const unfinished = selected.filter((unit) => !recorded.has(unit.id));
+    return new RunInterruptedError(
+      String(interrupt.signal.reason), runDir, selected.filter((unit) => recorded.has(unit.id)).map((unit) => unit.id),
+      unfinished.flatMap((unit) => (checkpoints.has(unit.id) ? [{ id: unit.id, epoch: checkpoints.get(unit.id)! }] : [])),
+      unfinished.filter((unit) => !checkpoints.has(unit.id)).map((unit) => unit.id), epochs,
+    );
+  };
+  let runner: UnitRunner;
+  try {
+    runner = workers > 1
+      ? await WorkerPool.start({
+        workers, backend: backend.name, runDir, reporter, log, interrupt,
+        init: {
+          experimentsModule: execution.experimentsModule ?? DEFAULT_EXPERIMENTS_MODULE, experiment: plan.experiment.name,
+          profile: plan.profile, learningRates: plan.learningRates, runDir,
+          data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
+        },
+      })
+      : inProcessRunner(await prepare(), runDir, log);
+  } catch (error) {
+    // Stopped while the data was loading: nothing new to keep, but say so as for any interrupt.
+    if (interrupt.signal.aborted) throw interrupted(plan.profile.epochs);
+    throw error;
+  }
   const stopRunner = () => { void runner.stop(); };
   interrupt.signal.addEventListener('abort', stopRunner, { once: true });
   try {
@@ -304,13 +321,7 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
     const lanes = await Promise.allSettled(Array.from({ length: runner.lanes }, (_, i) => lane(i)));
     if (interrupt.signal.aborted) {
       await runner.close();
-      const checkpoints = checkpointEpochs(runDir);
-      const unfinished = selected.filter((unit) => !recorded.has(unit.id));
-      throw new RunInterruptedError(
-        String(interrupt.signal.reason), runDir, selected.filter((unit) => recorded.has(unit.id)).map((unit) => unit.id),
-        unfinished.flatMap((unit) => (checkpoints.has(unit.id) ? [{ id: unit.id, epoch: checkpoints.get(unit.id)! }] : [])),
-        unfinished.filter((unit) => !checkpoints.has(unit.id)).map((unit) => unit.id), settings.epochs,
-      );
+      throw interrupted(settings.epochs);
     }
     for (const outcome of lanes) if (outcome.status === 'rejected') throw outcome.reason;
     results.finishedAt = new Date().toISOString();
