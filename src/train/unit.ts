@@ -9,8 +9,9 @@ import type { OptimizerRun, OptimizerImpl, RunStatus } from '../results/schema.j
 import { getOptimizerSpec, type Hyperparameters } from '../optimizers/registry.js';
 import type { LoadedData, ModelExperiment, Profile } from './definition.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { OptimizerStateError } from '../optimizers/errors.js';
 import { restoreOptimizerState, saveOptimizerState } from '../optimizers/state.js';
-import { CheckpointError, readCheckpoint, removeCheckpoint, writeCheckpoint, type LoopState, type UnitCheckpoint } from './checkpoint.js';
+import { CheckpointError, checkpointFile, readCheckpoint, removeCheckpoint, writeCheckpoint, type LoopState, type UnitCheckpoint } from './checkpoint.js';
 import { train, TrainingStoppedError, type TrainProgress } from './loop.js';
 import { SeededDropout } from './seededDropout.js';
 import { SeededRandom, deriveSeed } from './random.js';
@@ -136,18 +137,23 @@ function usableCheckpoint(runDir: string, spec: UnitSpec, id: string, profile: P
     return readCheckpoint(runDir, id, { spec, epochs: profile.epochs, batchSize: profile.batchSize });
   } catch (error) {
     if (!(error instanceof CheckpointError)) throw error;
-    log(`warning: ${error.message}; discarded it, [${id}] starts again from epoch 1`);
-    removeCheckpoint(runDir, id);
+    discard(runDir, id, error, log);
     return null;
   }
 }
 
-function restore(checkpoint: UnitCheckpoint, model: LayersModel, optimizer: tf.Optimizer): void {
+function discard(runDir: string, id: string, error: CheckpointError, log: (line: string) => void): void {
+  log(`warning: ${error.message}; discarded it, [${id}] starts again from epoch 1`);
+  removeCheckpoint(runDir, id);
+}
+
+/** Puts the checkpoint's state into the freshly built model and optimizer; CheckpointError if it does not fit. */
+function restore(checkpoint: UnitCheckpoint, file: string, model: LayersModel, optimizer: tf.Optimizer): void {
   const weights = model.getWeights();
   const dropouts = dropoutLayers(model);
   const shapes = (list: { shape: number[] }[]) => JSON.stringify(list.map((w) => w.shape));
   if (shapes(weights) !== shapes(checkpoint.weights) || dropouts.length !== checkpoint.dropout.length) {
-    throw new CheckpointError(id(checkpoint), 'its model has other weights than this experiment\'s');
+    throw new CheckpointError(file, 'its model has other weights than this experiment\'s');
   }
   const saved = checkpoint.weights.map((w) => tf.tensor(w.values, w.shape, w.dtype));
   try {
@@ -156,10 +162,13 @@ function restore(checkpoint: UnitCheckpoint, model: LayersModel, optimizer: tf.O
     tf.dispose(saved);
   }
   dropouts.forEach((layer, i) => layer.restoreGeneratorState(checkpoint.dropout[i]));
-  restoreOptimizerState(optimizer, checkpoint.optimizer, model.trainableWeights.map((w) => (w.read() as tf.Variable).name));
+  try {
+    restoreOptimizerState(optimizer, checkpoint.optimizer, model.trainableWeights.map((w) => (w.read() as tf.Variable).name));
+  } catch (error) {
+    if (error instanceof OptimizerStateError) throw new CheckpointError(file, error.message);
+    throw error;
+  }
 }
-
-const id = (checkpoint: UnitCheckpoint) => checkpoint.unitId;
 
 function capture(base: Pick<UnitCheckpoint, 'unitId' | 'spec' | 'epochs' | 'batchSize'>, elapsedSeconds: number, loop: LoopState, model: LayersModel, optimizer: tf.Optimizer): UnitCheckpoint {
   return {
@@ -190,12 +199,11 @@ export async function runUnit(
     let checkpoint = checkpointDir ? usableCheckpoint(checkpointDir, spec, id, profile, context.log ?? (() => {})) : null;
     if (checkpoint && checkpointDir) {
       try {
-        restore(checkpoint, model, optimizer);
+        restore(checkpoint, checkpointFile(checkpointDir, id), model, optimizer);
       } catch (error) {
-        // Nothing of a refused checkpoint was applied but weights or dropout states: rebuild from scratch.
+        // Part of it may have been applied (weights, dropout): train a freshly built model instead.
         if (!(error instanceof CheckpointError)) throw error;
-        context.log?.(`warning: ${error.message}; discarded it, [${id}] starts again from epoch 1`);
-        removeCheckpoint(checkpointDir, id);
+        discard(checkpointDir, id, error, context.log ?? (() => {}));
         return await runUnit(experiment, profile, data, spec, id, context);
       }
     }

@@ -75,7 +75,8 @@ async function trainingWithTwoWorkers(out: string, cli: () => number | undefined
   return runDirsUnder(out)[0];
 }
 
-const RUN = ['boston', '--profile', 'quick', '--epochs', '12', '--optimizers', 'adam,nadam,ftrl', '--workers', '2', '--no-report'];
+const EPOCHS = 6;
+const RUN = ['boston', '--profile', 'quick', '--epochs', String(EPOCHS), '--optimizers', 'adam,nadam,ftrl', '--workers', '2', '--no-report'];
 
 describe('a signal to npm run experiment', () => {
   it.each(['SIGTERM', 'SIGKILL'] as const)('(%s to the npm process) stops every process of the run within 5 s, keeping what it saved', async (signal) => {
@@ -120,16 +121,16 @@ describe('Ctrl-C (SIGINT) of the CLI', () => {
     const saved = checkpointEpochs(runDir);
     expect(saved.size).toBeGreaterThan(0);
     expect(stderr).toContain(`Stopped by SIGINT. Kept in ${runDir}:`);
-    for (const [unit, epoch] of saved) expect(stderr).toContain(`${unit} after epoch ${epoch} of 12`);
+    for (const [unit, epoch] of saved) expect(stderr).toContain(`${unit} after epoch ${epoch} of ${EPOCHS}`);
     const command = /Continue with:\n {2}(.+)\n/.exec(stderr)?.[1];
     expect(command).toBe(`npm run experiment -- ${RUN.join(' ')} --out ${out} --resume ${runDir}`);
 
     const resumed = spawnSync('sh', ['-c', `${command!} --workers 1`], { cwd: repo, env: { ...process.env, OPTBENCH_DATA_MIRROR: MIRROR, ...env }, encoding: 'utf8' });
     expect(resumed.status).toBe(0);
-    for (const [unit, epoch] of saved) expect(resumed.stdout).toContain(`[${unit}] continues from its checkpoint at epoch ${epoch + 1}/12`);
+    for (const [unit, epoch] of saved) expect(resumed.stdout).toContain(`[${unit}] continues from its checkpoint at epoch ${epoch + 1}/${EPOCHS}`);
     const results = resultsOf(runDir);
     expect(results.status).toBe('complete');
-    expect(results.runs.map((run) => [run.id, run.status, run.epochs.length])).toEqual([['adam', 'ok', 12], ['nadam', 'ok', 12], ['ftrl', 'ok', 12]]);
+    expect(results.runs.map((run) => [run.id, run.status, run.epochs.length])).toEqual([['adam', 'ok', EPOCHS], ['nadam', 'ok', EPOCHS], ['ftrl', 'ok', EPOCHS]]);
     expect(checkpointEpochs(runDir).size).toBe(0);
   });
 
