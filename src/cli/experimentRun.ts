@@ -19,7 +19,8 @@ import type { CliOptions, ImplChoice } from './experiment.js';
 import { interruptMessage, resumeCommand } from './interrupt.js';
 import { UsageError } from './options.js';
 import { consoleReporter, summaryTable } from './progress.js';
-import { abortOnSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
+import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from '../train/stopSignals.js';
+import { abortOnSignals } from './signals.js';
 
 type Backend = Awaited<ReturnType<typeof selectBackend>>;
 
@@ -153,7 +154,7 @@ export async function runExperimentCommand(name: string, options: CliOptions): P
     // The terminal (or the pipe) may be gone with the process that was signalled: nothing to report to then.
     process.stderr.on('error', () => {});
     process.stderr.write(`${interruptMessage(error, command)}\n`);
-    process.exit(SIGNAL_EXIT_CODES[error.signal as StopSignal] ?? 1);
+    process.exit(STOP_SIGNAL_EXIT_CODES[error.signal as StopSignal] ?? 1);
   } finally {
     releaseSignals();
   }

@@ -10,9 +10,7 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
-/** Exit code of a process stopped by a signal, as shells report it: 128 + the signal's number. */
-export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from '../train/stopSignals.js';
 
 const WATCH_INTERVAL_MS = 500;
 /** After a stop signal, the process exits at the latest this much later even if cleanup hangs. */
@@ -100,13 +98,13 @@ export function watchLaunchers(onGone: () => void): () => void {
  * the handlers.
  */
 export function abortOnSignals(controller: AbortController): () => void {
-  const handlers = (Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]).map((signal) => {
+  const handlers = (Object.keys(STOP_SIGNAL_EXIT_CODES) as StopSignal[]).map((signal) => {
     const handler = () => {
       if (controller.signal.aborted) return;
       controller.abort(signal);
       setTimeout(() => {
         process.stderr.write(`\nStopped by ${signal} (forced: cleaning up took over ${FORCED_EXIT_MS / 1000} s). Finished units and epochs are in the run directory; continue with --resume.\n`);
-        process.exit(SIGNAL_EXIT_CODES[signal]);
+        process.exit(STOP_SIGNAL_EXIT_CODES[signal]);
       }, FORCED_EXIT_MS).unref();
     };
     process.on(signal, handler);

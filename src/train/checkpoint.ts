@@ -10,7 +10,7 @@
  * CheckpointError saying why; the caller discards it and trains the unit from its first epoch.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../results/atomicWrite.js';
 import type { EpochRecord } from '../results/schema.js';
@@ -179,9 +179,4 @@ function readHeader(file: string): { body: string } {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Creates the checkpoints directory (so a full or read-only disk shows up before the first epoch). */
-export function ensureCheckpointDir(runDir: string): void {
-  mkdirSync(path.join(runDir, CHECKPOINTS_DIR), { recursive: true });
 }

@@ -7,7 +7,8 @@ import type { ExperimentDefinition } from './definition.js';
 import { prepareModelTrainer, type UnitTrainer } from './runExperiment.js';
 import { prepareSurfaceTrainer } from './runSurfaces.js';
 import { failureReason, trainAndRecord } from './unit.js';
-import { STOP_SIGNAL_EXIT_CODES, type ParentMessage, type WorkerInit, type WorkerMessage } from './workers.js';
+import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from './stopSignals.js';
+import type { ParentMessage, WorkerInit, WorkerMessage } from './workers.js';
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -76,7 +77,7 @@ const BATCH_PROGRESS_INTERVAL_MS = 250;
 process.on('disconnect', () => process.exit(0));
 // Stop on SIGINT/SIGTERM with the exit code that tells the parent why (STOP_SIGNAL_EXIT_CODES), which
 // then stops the whole run. Signals are handled between batches, so a checkpoint is never cut short.
-for (const signal of Object.keys(STOP_SIGNAL_EXIT_CODES) as NodeJS.Signals[]) {
+for (const signal of Object.keys(STOP_SIGNAL_EXIT_CODES) as StopSignal[]) {
   process.on(signal, () => process.exit(STOP_SIGNAL_EXIT_CODES[signal]));
 }
 process.on('message', (message: ParentMessage) => {

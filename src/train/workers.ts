@@ -18,6 +18,7 @@ import { writeUnit } from '../results/runDirectory.js';
 import type { Profile } from './definition.js';
 import { TrainingStoppedError, type TrainProgress } from './loop.js';
 import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './runExperiment.js';
+import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from './stopSignals.js';
 import { untrainedRun } from './unit.js';
 
 /** Where the CLI's experiments are registered; workers import it to find an experiment by name. */
@@ -68,13 +69,10 @@ function exitDescription(code: number | null, signal: NodeJS.Signals | null): st
   return signal ? `killed by ${signal}` : `exited with code ${code}`;
 }
 
-/** Exit codes of a worker that stopped on SIGINT/SIGTERM (./workerMain.ts), by signal. */
-export const STOP_SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
 /** The stop signal a worker's exit reports (killed by it, or exited with its code), else null. */
 function stopSignalOf(code: number | null, signal: NodeJS.Signals | null): string | null {
   if (signal && signal in STOP_SIGNAL_EXIT_CODES) return signal;
-  return Object.keys(STOP_SIGNAL_EXIT_CODES).find((name) => STOP_SIGNAL_EXIT_CODES[name] === code) ?? null;
+  return (Object.keys(STOP_SIGNAL_EXIT_CODES) as StopSignal[]).find((name) => STOP_SIGNAL_EXIT_CODES[name] === code) ?? null;
 }
 
 /** How long stopped workers get to exit before they are killed (each stops between two batches). */
