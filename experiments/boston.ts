@@ -13,6 +13,7 @@ import { BOSTON_FEATURES, loadBostonHousing, standardize } from '../src/data/bos
 import type { ModelExperiment, SeedStream } from '../src/train/definition.js';
 import { arraySplit } from '../src/train/splits.js';
 import { claims } from './claims/boston.js';
+import type { Findings } from './claims/index.js';
 
 function buildModel(seeds: SeedStream): tfl.LayersModel {
   const kernel = () => tfl.initializers.glorotUniform({ seed: seeds.next() });
@@ -25,7 +26,7 @@ function buildModel(seeds: SeedStream): tfl.LayersModel {
   });
 }
 
-export const boston: ModelExperiment = {
+export const boston: ModelExperiment & Findings = {
   kind: 'model',
   name: 'boston',
   title: 'Boston housing — dense MLP regression',

@@ -13,6 +13,7 @@ import type { ModelExperiment, SeedStream } from '../src/train/definition.js';
 import { SeededDropout } from '../src/train/seededDropout.js';
 import { arraySplit } from '../src/train/splits.js';
 import { claims } from './claims/fashion.js';
+import type { Findings } from './claims/index.js';
 
 const IMAGE_SHAPE = [28, 28, 1];
 const CLASSES = 10;
@@ -32,7 +33,7 @@ function buildModel(seeds: SeedStream): tfl.LayersModel {
   });
 }
 
-export const fashion: ModelExperiment = {
+export const fashion: ModelExperiment & Findings = {
   kind: 'model',
   name: 'fashion',
   title: 'Fashion-MNIST — 2-D CNN',

@@ -11,6 +11,7 @@ import { loadImdb } from '../src/data/imdb.js';
 import type { ModelExperiment, Profile, SeedStream } from '../src/train/definition.js';
 import { arraySplit } from '../src/train/splits.js';
 import { claims } from './claims/imdb.js';
+import type { Findings } from './claims/index.js';
 
 const VOCABULARY_SIZE = 10_000;
 const EMBEDDING_SIZE = 128;
@@ -35,7 +36,7 @@ function buildModel(seeds: SeedStream, profile: Profile): tfl.LayersModel {
   });
 }
 
-export const imdb: ModelExperiment = {
+export const imdb: ModelExperiment & Findings = {
   kind: 'model',
   name: 'imdb',
   title: 'IMDB sentiment — Embedding + Conv1D',

@@ -1,11 +1,12 @@
 /**
- * Optimizer trajectories on 2-D cost surfaces: the study's figures 3–5 (seeds/001: deep valley, Beale,
- * saddle point) plus the course notes' worked examples (seeds/004: ½x² + 2y² − xy and Himmelblau).
- * The surfaces themselves, their starts and minima live in src/train/surfaces.ts.
+ * Optimizer trajectories on 2-D cost surfaces: the study's figures 3–5 (deep valley, Beale, saddle point)
+ * plus the course notes' worked examples (½x² + 2y² − xy and Himmelblau); see docs/study.md.
+ * The surfaces themselves, their starts and minima live in experiments/costSurfaces.ts.
  */
-import { SURFACES } from '../src/train/surfaces.js';
+import { SURFACES } from './costSurfaces.js';
 import type { SurfaceExperiment } from '../src/train/definition.js';
 import { claims } from './claims/surfaces.js';
+import type { Findings } from './claims/index.js';
 
 /**
  * Each optimizer at its best rate of the grid 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3: the one
@@ -28,7 +29,7 @@ const LEARNING_RATES: Record<string, number> = {
   adamw: 0.1, // 0.018; its weight decay pulls the end points towards the origin
 };
 
-export const surfaces: SurfaceExperiment = {
+export const surfaces: SurfaceExperiment & Findings = {
   kind: 'surface',
   name: 'surfaces',
   title: 'Trajectories on 2-D cost surfaces',
@@ -36,8 +37,8 @@ export const surfaces: SurfaceExperiment = {
     + 'Beale\'s steep-walled plateau and a saddle point (the study\'s figures), the course notes\' quadratic '
     + 'and Himmelblau\'s four-minimum function. Each (optimizer, surface, start) gets a fresh optimizer; the '
     + 'result is the path and its final distance to the nearest minimum.',
-  source: 'Figures 3–5 of the study (seeds/001) and the worked gradient-descent examples of seeds/004; '
-    + 'surfaces, starts and minima in src/train/surfaces.ts.',
+  source: 'Figures 3–5 of the study and the worked gradient-descent examples of its course notes (docs/study.md); '
+    + 'surfaces, starts and minima in experiments/costSurfaces.ts.',
   surfaces: SURFACES,
   // The study's eight plus momentum and Nesterov: the "accelerated methods" of its Beale figure.
   defaultOptimizers: ['adadelta', 'adagrad', 'adam', 'adamax', 'ftrl', 'nadam', 'rmsprop', 'sgd', 'momentum', 'nesterov'],

@@ -1,10 +1,10 @@
 /**
- * Boston housing (STUDY.md finding 1): three behaviours — Adadelta does not converge; Adagrad and Ftrl
+ * Boston housing (docs/study.md, finding 1): three behaviours — Adadelta does not converge; Adagrad and Ftrl
  * converge linearly, sub-optimally; the rest find a minimum and generalise well. SGD is irregular
  * ("back and forth"). RMSprop is best in absolute terms.
  */
-import { allOf, bestFinal, doesNotConverge, fallsShortOfBest, irregular, stillDescending } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { allOf, bestFinal, doesNotConverge, fallsShortOfBest, irregular, stillDescending } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 /** "Linear, sub-optimal": still falling at the end of training, and at least 20% worse than the best. */
 const linearSubOptimal = (optimizer: string, label: string): Claim =>

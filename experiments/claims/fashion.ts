@@ -1,9 +1,9 @@
 /**
- * Fashion-MNIST (STUDY.md finding 2): Adadelta and Ftrl behave poorly; the others minimise similarly at
+ * Fashion-MNIST (docs/study.md, finding 2): Adadelta and Ftrl behave poorly; the others minimise similarly at
  * different speeds. Adam is best overall; RMSprop converges fastest.
  */
-import { bestFinal, convergesSlowerThan, fallsShortOfBest, reachesTargetFirst } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { bestFinal, convergesSlowerThan, fallsShortOfBest, reachesTargetFirst } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 export const claims: Claim[] = [
   fallsShortOfBest({ id: 'fashion-adadelta-poor', statement: 'Adadelta behaves poorly.', optimizer: 'adadelta', factor: 1.5 }),

@@ -1,10 +1,10 @@
 /**
- * IMDB (STUDY.md finding 3): overfitting appears with almost all optimizers (validation loss turns up
+ * IMDB (docs/study.md, finding 3): overfitting appears with almost all optimizers (validation loss turns up
  * while training loss keeps falling). RMSprop reaches the best absolute value; Adam converges most
  * efficiently.
  */
-import { bestFinal, overfitsInMost, reachesTargetFirst } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { bestFinal, overfitsInMost, reachesTargetFirst } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 export const claims: Claim[] = [
   overfitsInMost({ id: 'imdb-overfitting', statement: 'Overfitting appears with almost all optimizers.', minShare: 0.75, minRisePct: 5 }),

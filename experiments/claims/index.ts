@@ -1,14 +1,10 @@
-/** The study's findings per experiment name, for reports of runs whose definition is not loaded. */
-import type { Claim } from '../../src/report/claims.js';
-import { claims as boston } from './boston.js';
-import { claims as fashion } from './fashion.js';
-import { claims as imdb } from './imdb.js';
-import { claims as surfaces } from './surfaces.js';
-import { claims as temperature } from './temperature.js';
+/**
+ * What an experiment adds to its training definition: the study's finding for that problem, as checkable
+ * claims (one file per experiment beside this one). The CLI hands them to the report with the run.
+ */
+import type { Claim } from '../../src/claims/claim.js';
 
-const CLAIMS: Record<string, Claim[]> = { boston, fashion, imdb, temperature, surfaces };
-
-/** The claim set of an experiment; none for experiments the study has no finding about. */
-export function claimsFor(experiment: string): Claim[] {
-  return Object.hasOwn(CLAIMS, experiment) ? CLAIMS[experiment] : [];
+export interface Findings {
+  /** The study's finding for this problem, as checkable claims; scored in every report of its runs. */
+  claims: Claim[];
 }

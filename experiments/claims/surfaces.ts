@@ -1,11 +1,11 @@
 /**
- * Cost surfaces (STUDY.md, the article's figures 3–5): in a deep valley the step-size-adaptive methods
+ * Cost surfaces (docs/study.md, the article's figures 3–5): in a deep valley the step-size-adaptive methods
  * converge while SGD does not head the right way; on Beale accelerated (momentum) methods overshoot;
  * around a saddle point Adadelta, Adagrad and RMSprop escape fastest. Surface names are those of
- * src/train/surfaces.ts (the deep valley is Rosenbrock's).
+ * experiments/costSurfaces.ts (the deep valley is Rosenbrock's).
  */
-import { surfaceConverges, surfaceEscapesFaster, surfaceMisses, surfaceOvershoots } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { surfaceConverges, surfaceEscapesFaster, surfaceMisses, surfaceOvershoots } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 const STEP_SIZE_ADAPTIVE = ['adadelta', 'adagrad', 'rmsprop'];
 

@@ -1,9 +1,9 @@
 /**
- * Jena temperature LSTM (STUDY.md finding 4): Ftrl and Nadam do not find the minimum; Adagrad is
+ * Jena temperature LSTM (docs/study.md, finding 4): Ftrl and Nadam do not find the minimum; Adagrad is
  * sub-optimal; Adam and RMSprop are best.
  */
-import { bestFinal, fallsShortOfBest } from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+import { bestFinal, fallsShortOfBest } from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 
 export const claims: Claim[] = [
   fallsShortOfBest({ id: 'temperature-ftrl-misses-minimum', statement: 'Ftrl does not find the minimum.', optimizer: 'ftrl', factor: 1.25 }),

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // gradients; tfjs-core's Node bundle does neither, and tfjs-layers needs them (e.g. the orthogonal
 // initializer of LSTM's recurrent kernel calls rMat.flatten()).
 import '@tensorflow/tfjs';
+import { BackendUnavailableError } from './errors.js';
 
 import type { BackendName } from './names.js';
 
@@ -19,13 +20,6 @@ export interface BackendChoice {
   reason: string;
   /** Version of the backend package that provides it. */
   packageVersion: string;
-}
-
-export class BackendUnavailableError extends Error {
-  constructor(readonly backend: BackendName, detail: string) {
-    super(`backend '${backend}' is not available: ${detail}`);
-    this.name = 'BackendUnavailableError';
-  }
 }
 
 type NativeLoad = { ok: true; version: string } | { ok: false; installed: boolean; detail: string };

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidResultsError } from '../results/io.js';
+import { InvalidResultsError } from '../results/errors.js';
 import { writeJsonAtomic } from '../results/runDirectory.js';
 import type { OptimizerImpl, OptimizerRun, RunResults, RunSettings } from '../results/schema.js';
 import { CURVE_NAMES, curveOf, finalAndArea, groupUnits, hasCurve, outcomeOf, type CurveName } from './curves.js';
@@ -84,7 +84,8 @@ function curveBaseline(curves: number[][]): CurveBaseline {
 }
 
 export function buildBaseline(results: RunResults, createdAt = new Date()): Baseline {
-  if (results.seeds.length < MIN_BASELINE_SEEDS) throw new TooFewSeedsError(results.seeds.length, MIN_BASELINE_SEEDS);
+  // A deterministic run's spread is 0 whatever the number of seeds: one measures it.
+  if (!results.deterministic && results.seeds.length < MIN_BASELINE_SEEDS) throw new TooFewSeedsError(results.seeds.length, MIN_BASELINE_SEEDS);
   if (results.status !== 'complete') {
     throw new InvalidResultsError(`results.json of run ${results.runId}`,
       'the run is partial (not every unit finished), so a baseline made from it would lack optimizers; finish the run (re-run the experiment) first');

@@ -8,7 +8,7 @@ import { CURVES, finalAndArea, groupUnits, outcomeOf, type CurveName, type UnitG
 import { BaselineMismatchError, MissingCurveError } from './errors.js';
 import { band, mean, TOLERANCE, type Summary } from './stats.js';
 
-export type Verdict = 'ok' | 'regressed' | 'improved' | 'missing' | 'new';
+export type ConvergenceVerdict = 'ok' | 'regressed' | 'improved' | 'missing' | 'new';
 
 /** One value of the run (seed mean) against the baseline's seeds. */
 export interface Deviation {
@@ -25,7 +25,7 @@ export interface Deviation {
 export interface GroupCheck {
   key: string;
   optimizer: string;
-  verdict: Verdict;
+  verdict: ConvergenceVerdict;
   /** Why, when the verdict is not read from the numbers alone (diverged seeds, not in the run, …). */
   note?: string;
   learningRate: { run: number | null; baseline: number | null };

@@ -3,7 +3,7 @@
  * read from them.
  */
 import type { OptimizerImpl, OptimizerRun, RunResults } from '../results/schema.js';
-import { unitId } from '../train/unitId.js';
+import { unitId } from '../results/unitId.js';
 import { MissingCurveError } from './errors.js';
 
 export const CURVE_NAMES = ['valLoss', 'loss'] as const;

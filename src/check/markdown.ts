@@ -1,8 +1,8 @@
 /** The check's report as Markdown, for the console and a GitHub Actions job summary. */
 import { CURVES } from './curves.js';
-import type { CheckReport, Deviation, GroupCheck, Verdict } from './compare.js';
+import type { CheckReport, Deviation, GroupCheck, ConvergenceVerdict } from './compare.js';
 
-const VERDICT_LABEL: Record<Verdict, string> = {
+const VERDICT_LABEL: Record<ConvergenceVerdict, string> = {
   ok: '✅ ok', regressed: '❌ regressed', improved: '✨ improved', missing: '⚠️ missing', new: '🆕 new',
 };
 
@@ -39,9 +39,9 @@ function detail(group: GroupCheck, curveLabel: string): string {
   return `- **${group.key}** — ${VERDICT_LABEL[group.verdict]}${parts.length ? `: ${parts.join('; ')}` : ''}`;
 }
 
-export function renderMarkdown(report: CheckReport): string {
+export function renderCheckMarkdown(report: CheckReport): string {
   const curve = CURVES[report.curve];
-  const count = (verdict: Verdict) => report.groups.filter((g) => g.verdict === verdict).length;
+  const count = (verdict: ConvergenceVerdict) => report.groups.filter((g) => g.verdict === verdict).length;
   const headline = report.regressed ? `❌ ${count('regressed')} of ${report.groups.length} regressed` : '✅ no regression';
   const { k, relativeFloor, absoluteFloor } = report.tolerance;
   const lines = [

@@ -8,13 +8,15 @@
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import os from 'node:os';
-import type { KernelBenchResult } from '../../bench/kernels.js';
-import type { ModelBenchResult } from '../../bench/models.js';
-import type { OptimizerBenchResult } from '../../bench/optimizers.js';
+import type { KernelBenchResult } from '../bench/kernels.js';
+import type { ModelBenchResult } from '../bench/models.js';
+import type { OptimizerBenchResult } from '../bench/optimizers.js';
+import type { Findings } from '../../experiments/claims/index.js';
 import { MODEL_EXPERIMENT_NAMES } from '../../experiments/names.js';
 import { BACKEND_NAMES, type BackendName } from '../backend/names.js';
+import { BackendUnavailableError } from '../backend/errors.js';
 import type { BackendChoice } from '../backend/select.js';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { describeEnvironment } from '../results/environment.js';
 import type { EnvironmentInfo } from '../results/schema.js';
 import type { ModelExperiment } from '../train/definition.js';
@@ -24,12 +26,12 @@ import { runCommand } from './run.js';
 /** TensorFlow.js and everything on it, loaded once the arguments are parsed (--help needs none of it). */
 async function loadBenchModules() {
   const [tf, kernels, models, optimizers, experiments, select] = await Promise.all([
-    import('@tensorflow/tfjs-core'), import('../../bench/kernels.js'), import('../../bench/models.js'),
-    import('../../bench/optimizers.js'), import('../../experiments/index.js'), import('../backend/select.js'),
+    import('@tensorflow/tfjs-core'), import('../bench/kernels.js'), import('../bench/models.js'),
+    import('../bench/optimizers.js'), import('../../experiments/index.js'), import('../backend/select.js'),
   ]);
   return {
     tf, ...kernels, ...models, ...optimizers, ...select,
-    MODEL_EXPERIMENTS: Object.values(experiments.EXPERIMENTS).filter((e): e is ModelExperiment => e.kind === 'model'),
+    MODEL_EXPERIMENTS: Object.values(experiments.EXPERIMENTS).filter((e): e is ModelExperiment & Findings => e.kind === 'model'),
   };
 }
 let lib: Awaited<ReturnType<typeof loadBenchModules>>;
@@ -102,13 +104,17 @@ function printOptimizers(results: OptimizerBenchResult[]): void {
 }
 
 function printModels(results: ModelBenchResult[]): void {
-  const table = new Table({ head: ['experiment', 'backend', 'batch', 'samples/s (median)', 'ms/step', 'rounds (samples/s)', 'largest kernels in one step (ms)'] });
+  const table = new Table({
+    head: ['experiment', 'backend', 'batch', 'samples/s (median)', 'ms/step', 'rounds (samples/s)', 'per CPU-second (median)', 'profiled step: kernels + overhead (ms)', 'largest kernels in it (ms)'],
+  });
   for (const r of results) {
     const kernels = (r.kernelMs ?? []).slice(0, 6).map((k) => `${k.kernel} ${k.ms.toFixed(0)}`);
-    if (r.outsideKernelsMs !== undefined) kernels.push(`outside kernels ${r.outsideKernelsMs.toFixed(0)}`);
+    const split = r.insideKernelsMs === undefined || r.outsideKernelsMs === undefined
+      ? '—'
+      : `${r.insideKernelsMs.toFixed(0)} + ${r.outsideKernelsMs.toFixed(0)} (${((100 * r.outsideKernelsMs) / (r.insideKernelsMs + r.outsideKernelsMs)).toFixed(0)}% overhead)`;
     table.push([
       `${r.experiment} (${r.profile})`, r.backend, r.batchSize, fixed(r.medianSamplesPerSecond), fixed(r.medianStepMs),
-      r.samplesPerSecond.map((v) => v.toFixed(0)).join(' '), kernels.join('\n'),
+      r.samplesPerSecond.map((v) => v.toFixed(0)).join(' '), fixed(r.medianSamplesPerCpuSecond), split, kernels.join('\n'),
     ]);
   }
   log(table.toString());
@@ -119,7 +125,7 @@ async function activate(name: BackendName, requested: boolean): Promise<BackendC
   try {
     return await lib.selectBackend(name);
   } catch (error) {
-    if (requested || !(error instanceof lib.BackendUnavailableError)) throw error;
+    if (requested || !(error instanceof BackendUnavailableError)) throw error;
     return error.message;
   }
 }
@@ -193,4 +199,4 @@ export function buildProgram(): Command {
     .action(async (options: CliOptions) => bench(options));
 }
 
-await runCommand(buildProgram(), { badInput: ['BackendUnavailableError'] });
+await runCommand(buildProgram(), { badInput: [BackendUnavailableError] });

@@ -10,7 +10,7 @@ import { buildBaseline, defaultBaselinePath, MIN_BASELINE_SEEDS, readBaseline, w
 import { checkRun } from '../check/compare.js';
 import { CURVE_NAMES, type CurveName } from '../check/curves.js';
 import { ConvergenceCheckInputError, RunDirectoryError } from '../check/errors.js';
-import { renderMarkdown } from '../check/markdown.js';
+import { renderCheckMarkdown } from '../check/markdown.js';
 import { readResults } from '../results/io.js';
 import { RESULTS_FILE } from '../results/runDirectory.js';
 import type { RunResults } from '../results/schema.js';
@@ -46,7 +46,7 @@ async function check(runDir: string, options: CliOptions): Promise<number> {
   // Runs without validation data (the surfaces: distance to the nearest minimum) are judged on their training curve.
   const curve = options.metric ?? (results.settings.validationSamples > 0 ? 'valLoss' : 'loss');
   const report = checkRun(results, await readBaseline(baselineFile), { curve, force: options.force });
-  const markdown = renderMarkdown(report);
+  const markdown = renderCheckMarkdown(report);
   log(markdown);
   // GitHub Actions renders this file on the job's page; several checks in one step append in turn.
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
@@ -58,7 +58,7 @@ export function buildProgram(): Command {
     .description('Compare a run\'s convergence (loss curves over seeds) with a baseline; exit 1 when an optimizer regressed.')
     .argument('<run dir>', 'a run directory holding results.json, e.g. reports/fashion/<runId>')
     .option('--baseline <file>', 'baseline file (default: baselines/<experiment>.<profile>.<backend>.json from the run\'s metadata)')
-    .option('--update-baseline', `write the baseline from this run (needs ${MIN_BASELINE_SEEDS}+ seeds) instead of checking`, false)
+    .option('--update-baseline', `write the baseline from this run (needs ${MIN_BASELINE_SEEDS}+ seeds, one for a deterministic experiment) instead of checking`, false)
     .option('--force', 'compare even when the backend or settings (epochs, batch size, samples, loss) differ', false)
     .addOption(new Option('--metric <curve>', 'the curve judged: valLoss (validation loss; the default) or loss (training loss; the default for runs without validation data, e.g. surfaces)').argParser(choice('--metric', CURVE_NAMES)))
     .showHelpAfterError()

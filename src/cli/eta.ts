@@ -6,7 +6,7 @@
  * seconds of a run). The rest takes (epochs left) × (seconds per epoch) / (lanes still busy).
  */
 import type { EpochRecord } from '../results/schema.js';
-import type { RunOverview } from '../train/runExperiment.js';
+import type { RunOverview } from '../train/plan.js';
 
 /** Batches measured before an estimate is given (one batch includes warm-up)... */
 const MIN_MEASURED_BATCHES = 3;

@@ -4,11 +4,12 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXPERIMENT_NAMES } from '../../experiments/names.js';
-import { BACKEND_NAMES, type BackendName } from '../backend/names.js';
+import { BACKEND_NAMES } from '../backend/names.js';
 import { OPTIMIZER_NAMES, STUDY_OPTIMIZERS } from '../optimizers/names.js';
-import { ResumeError } from '../results/runDirectory.js';
+import { ResumeError } from '../results/errors.js';
 import { defaultWorkers } from '../train/defaultWorkers.js';
-import { parseShard, type Shard } from '../train/shard.js';
+import { parseShard, type Shard } from '../results/shard.js';
+import { IMPL_CHOICES, type CliOptions } from './experimentOptions.js';
 import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger } from './options.js';
 import { runCommand } from './run.js';
 
@@ -19,27 +20,6 @@ function shardOption(value: string): Shard {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
-}
-
-const IMPL_CHOICES = ['auto', 'builtin', 'scratch', 'both'] as const;
-export type ImplChoice = (typeof IMPL_CHOICES)[number];
-
-export interface CliOptions {
-  profile?: string;
-  optimizers?: string[];
-  impl: ImplChoice;
-  epochs?: number;
-  batchSize?: number;
-  seed: number;
-  seeds?: number;
-  lr?: number[];
-  backend?: BackendName;
-  out: string;
-  report: boolean;
-  workers?: number;
-  /** true = the newest matching run under --out; a string = that run directory. */
-  resume?: boolean | string;
-  shard?: Shard;
 }
 
 export function buildProgram(): Command {

@@ -3,22 +3,23 @@
  * then, so that --help and bad input never wait for TensorFlow.js to load).
  */
 import path from 'node:path';
-import { EXPERIMENTS } from '../../experiments/index.js';
+import { EXPERIMENTS, EXPERIMENTS_MODULE } from '../../experiments/index.js';
 import { selectBackend } from '../backend/select.js';
 import { DataUnavailableError } from '../data/errors.js';
 import { resolveDataContext } from '../data/fetch.js';
 import { defaultImpl, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
-import { writeReport } from '../report/index.js';
 import { findLatestRun, readRunResults, runIdentity } from '../results/runDirectory.js';
 import type { OptimizerImpl } from '../results/schema.js';
 import { defaultWorkers } from '../train/defaultWorkers.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
-import { RunInterruptedError, runModelExperiment, type ExecutionOptions, type RunTarget } from '../train/runExperiment.js';
-import { runSurfaceExperiment, surfaceSummaryTable } from '../train/runSurfaces.js';
-import type { CliOptions, ImplChoice } from './experiment.js';
+import { RunInterruptedError } from '../train/errors.js';
+import type { ExecutionOptions, RunTarget } from '../train/plan.js';
+import { runModelExperiment, runSurfaceExperiment } from '../train/runExperiment.js';
+import type { CliOptions, ImplChoice } from './experimentOptions.js';
 import { interruptMessage, resumeCommand } from './interrupt.js';
-import { UsageError } from './options.js';
-import { consoleReporter, summaryTable } from './progress.js';
+import { writeRunReport } from './writeRunReport.js';
+import { UsageError } from './errors.js';
+import { consoleReporter, summaryTable, surfaceSummaryTable } from './progress.js';
 import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from '../train/stopSignals.js';
 import { abortOnSignals } from './signals.js';
 
@@ -111,6 +112,9 @@ async function runSurfaces(
 ): Promise<string> {
   const optimizers = options.optimizers ?? experiment.defaultOptimizers;
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} steps; optimizers: ${optimizers.join(', ')}`);
+  if (seeds.length > 1) {
+    log(`${experiment.name} is deterministic (no data, no initialisation, no shuffling): every seed gives the same trajectories, so it runs seed ${seeds[0]} only, not --seeds ${seeds.length}.`);
+  }
   // Each unit takes seconds: one line per unit, no progress bar.
   const reporter = consoleReporter({
     epochs: profile.epochs, metricLabel: 'f', interactive: false, log,
@@ -137,13 +141,13 @@ export async function runExperimentCommand(name: string, options: CliOptions): P
     const backend = await selectBackend(options.backend);
     log(`backend: ${backend.name} — ${backend.reason}`);
     options.workers ??= defaultWorkers(backend.name);
-    const execution: ExecutionOptions = { workers: options.workers, interrupt, ...(options.shard ? { shard: options.shard } : {}) };
+    const execution: ExecutionOptions = { workers: options.workers, experimentsModule: EXPERIMENTS_MODULE, interrupt, ...(options.shard ? { shard: options.shard } : {}) };
     const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
     const skipped: string[] = [];
     for (const experiment of chosen) {
       const runDir = await runOne(experiment, { options, backend, execution });
       if (runDir === null) skipped.push(experiment.name);
-      else if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+      else if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
     }
     if (skipped.length) log(`\nskipped (data unavailable): ${skipped.join(', ')}`);
     // 'all' runs what it can; a single experiment that could not run is a failure.

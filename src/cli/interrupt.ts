@@ -1,6 +1,6 @@
 /** The one message an interrupted run prints: what was kept, and the exact command that continues it. */
 import path from 'node:path';
-import type { RunInterruptedError } from '../train/runExperiment.js';
+import type { RunInterruptedError } from '../train/errors.js';
 
 const SAFE = /^[A-Za-z0-9_./:=,@%+-]+$/;
 

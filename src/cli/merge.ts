@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import path from 'node:path';
+import { MergeError } from '../results/errors.js';
 import { runCommand } from './run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -18,13 +19,13 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .action(async (runDirs: string[], options: { out: string; report: boolean }) => {
       // Loaded only now: merging and reports load TensorFlow.js, and --help needs none of it.
-      const [{ mergeRunDirectories }, { writeReport }] = await Promise.all([import('../results/merge.js'), import('../report/index.js')]);
+      const [{ mergeRunDirectories }, { writeRunReport }] = await Promise.all([import('../results/merge.js'), import('./writeRunReport.js')]);
       const { runDir, results, missing } = mergeRunDirectories(runDirs.map((dir) => path.resolve(dir)), path.resolve(options.out));
       log(`merged ${runDirs.length} run directories: ${results.runs.length - missing.length} units of ${results.experiment} (profile '${results.profile}')`);
       if (missing.length) log(`partial: missing ${missing.length} unit(s): ${missing.join(', ')}`);
       log(`results: ${path.join(runDir, 'results.json')}`);
-      if (options.report) log(`report: ${(await writeReport(runDir)).html}`);
+      if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
     });
 }
 
-await runCommand(buildProgram(), { badInput: ['MergeError'] });
+await runCommand(buildProgram(), { badInput: [MergeError] });

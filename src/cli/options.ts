@@ -1,13 +1,6 @@
 /** Parsing and validation of command-line values: every bad value names itself and the valid choices. */
 import { InvalidArgumentError } from 'commander';
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 export function positiveInteger(flag: string) {
   return (value: string): number => {
     const n = Number(value);

@@ -8,7 +8,7 @@ import Table from 'cli-table3';
 import type { OptimizerRun, RunResults } from '../results/schema.js';
 import type { Profile } from '../train/definition.js';
 import type { TrainProgress } from '../train/loop.js';
-import type { PlannedUnit, RunOverview, RunReporter } from '../train/runExperiment.js';
+import type { PlannedUnit, RunOverview, RunReporter } from '../train/plan.js';
 import { formatDuration, RunEstimator, type Estimate } from './eta.js';
 
 const format = (value: number | null | undefined, digits = 4): string =>
@@ -248,4 +248,15 @@ export function summaryTable(results: RunResults, metricLabel: string): string {
     ]);
   }
   return table.toString();
+}
+
+/** Final distance to the nearest minimum per unit (rows) and surface start (columns), for the console. */
+export function surfaceSummaryTable(results: RunResults): string {
+  const columns = results.runs.find((r) => r.trajectories?.length)?.trajectories?.map((t) => `${t.surface} (${t.start.join(', ')})`) ?? [];
+  const table = new Table({ head: ['optimizer', 'lr', 'status', ...columns], style: { head: [], border: [] } });
+  for (const run of results.runs) {
+    const cells = (run.trajectories ?? []).map((t) => `${t.finalDistanceToMinimum.toPrecision(3)}${t.status === 'diverged' ? ' ✗' : ''}`);
+    table.push([run.id, String(run.learningRate), run.status, ...cells, ...Array<string>(columns.length - cells.length).fill('—')]);
+  }
+  return `final distance to the nearest minimum (✗ = diverged, distance from the last finite point)\n${table.toString()}`;
 }

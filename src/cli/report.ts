@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { UsageError } from './options.js';
+import { UsageError } from './errors.js';
 import { runCommand } from './run.js';
 
 export function buildProgram(): Command {
@@ -20,8 +20,8 @@ export function buildProgram(): Command {
         throw new UsageError(`${path.join(runDir, 'results.json')} does not exist: pass a run directory such as reports/<experiment>/<runId>.`);
       }
       // Loaded only now: the report's modules take seconds to load, and --help needs none of them.
-      const { writeReport } = await import('../report/index.js');
-      const files = await writeReport(runDir, { reportsRoot: options.reportsRoot });
+      const { writeRunReport } = await import('./writeRunReport.js');
+      const files = await writeRunReport(runDir, { reportsRoot: options.reportsRoot });
       console.log(`report: ${files.html}\n        ${files.markdown}\ncharts: ${files.charts.length} (SVG + PNG + .vl.json)\nindex:  ${files.index}`);
     });
 }

@@ -4,8 +4,9 @@
  * bad-input error classes. Errors print their message, which says what to fix; OPTBENCH_DEBUG=1 adds the stack.
  */
 import type { Command } from 'commander';
-import { InvalidResultsError, UnsupportedResultsVersionError } from '../results/io.js';
-import { UsageError } from './options.js';
+import { InvalidResultsError } from '../results/errors.js';
+import { UnsupportedResultsVersionError } from '../results/errors.js';
+import { UsageError } from './errors.js';
 import { watchLaunchers } from './signals.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;

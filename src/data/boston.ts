@@ -3,7 +3,7 @@
  * rows shuffled by `np.random.RandomState(113).shuffle(np.arange(506))`, the first 404 for training
  * and the last 102 for testing. Values stay float64 as in the npz.
  */
-import type { DataContext } from '../train/definition.js';
+import type { DataContext } from './types.js';
 import { BOSTON_HOUSING_FILE } from './datasets.js';
 import { DataFormatError } from './errors.js';
 import { fetchFile, unusableFileError } from './fetch.js';

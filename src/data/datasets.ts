@@ -1,7 +1,7 @@
 /**
  * Registry of every remote file the experiments read: canonical URL, integrity data and mirror path.
- * Hashes and sizes come from /work/shared/STUDY.md and /work/shared/datasets/README.md (mirror layout
- * `<mirror>/<mirrorPath>`, same as ../shared/datasets).
+ * Hashes and sizes are the canonical files' (docs/study.md, "Data sources"); a mirror holds each file at
+ * `<mirror>/<mirrorPath>` (layout in data/README.md).
  */
 import type { RemoteFile } from './types.js';
 
@@ -79,11 +79,3 @@ export const JENA_CLIMATE_FILE: RemoteFile = {
   mirrorPath: 'jena-climate/jena_climate_2009_2016.csv.zip',
   mirrorVerification: 'sha256',
 };
-
-/** Every file of the four datasets, e.g. for a prefetch command or registry checks. */
-export const ALL_REMOTE_FILES: readonly RemoteFile[] = [
-  ...Object.values(FASHION_MNIST_FILES),
-  BOSTON_HOUSING_FILE,
-  IMDB_ARCHIVE_FILE,
-  JENA_CLIMATE_FILE,
-];

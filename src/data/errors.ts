@@ -22,3 +22,18 @@ export class DataIntegrityError extends DataError {
 export class DataFormatError extends DataError {
   override name = 'DataFormatError';
 }
+
+/** A bad argument to the text pipeline (sizes, lengths); the message names the value and the valid range. */
+export class TextPipelineOptionError extends Error {
+  override name = 'TextPipelineOptionError';
+}
+
+/** A window setting or split size that cannot work; the message says which value and why. */
+export class WindowOptionError extends Error {
+  override name = 'WindowOptionError';
+}
+
+/** The archive holds an entry that would escape the directory it is extracted into. */
+export class UnsafeArchiveError extends DataFormatError {
+  override name = 'UnsafeArchiveError';
+}

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { DataContext } from '../train/definition.js';
+import type { DataContext } from './types.js';
 import { FASHION_MNIST_FILES } from './datasets.js';
 import { DataFormatError } from './errors.js';
 import { fetchFile, unusableFileError } from './fetch.js';

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../results/atomicWrite.js';
-import type { DataContext } from '../train/definition.js';
-import { SeededRandom } from '../train/random.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
+import type { DataContext } from './types.js';
+import { SeededRandom } from '../common/random.js';
 import { IMDB_ARCHIVE_FILE } from './datasets.js';
 import { DataFormatError } from './errors.js';
 import { fetchFile, unusableFileError } from './fetch.js';

@@ -7,28 +7,14 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import yauzl from 'yauzl';
-import type { DataContext } from '../train/definition.js';
+import type { DataContext } from './types.js';
 import { JENA_CLIMATE_FILE } from './datasets.js';
 import { DataFormatError, DataIntegrityError } from './errors.js';
 import { fetchFile, unusableFileError } from './fetch.js';
 import type { FetchedFile } from './types.js';
 import { digestingMeter } from './digestingMeter.js';
-import {
-  CHOLLET_SPLIT,
-  CHOLLET_WINDOW,
-  chronologicalSplit,
-  columnStats,
-  naiveBaselineMae,
-  standardize,
-  timestepsOf,
-  windowAnchors,
-  type ColumnStats,
-  type RowRange,
-  type Series,
-  type SplitSizes,
-  type WindowSpec,
-  WindowOptionError,
-} from './windows.js';
+import { CHOLLET_SPLIT, CHOLLET_WINDOW, chronologicalSplit, columnStats, naiveBaselineMae, standardize, timestepsOf, windowAnchors, type ColumnStats, type RowRange, type Series, type SplitSizes, type WindowSpec } from './windows.js';
+import { WindowOptionError } from './errors.js';
 
 /** The CSV header, in file order (quoted in the file). */
 export const JENA_COLUMNS = [

@@ -8,12 +8,7 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
-import { DataFormatError } from './errors.js';
-
-/** The archive holds an entry that would escape the directory it is extracted into. */
-export class UnsafeArchiveError extends DataFormatError {
-  override name = 'UnsafeArchiveError';
-}
+import { DataFormatError, UnsafeArchiveError } from './errors.js';
 
 /** What the safety check needs to know about one archive entry. */
 export interface TarEntryHeader {

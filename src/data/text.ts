@@ -2,6 +2,7 @@
  * Keras-style text vectorisation (TextVectorization with `lower_and_strip_punctuation` and
  * `whitespace` split, then `pad_sequences`), used by the IMDB pipeline.
  */
+import { TextPipelineOptionError } from './errors.js';
 
 /** Index of every word outside the vocabulary. */
 export const OOV_INDEX = 1;
@@ -13,11 +14,6 @@ const LINE_BREAK_TAG = /<br\s*\/?>/gi;
 /** Python's `string.punctuation`, the exact set TextVectorization's default standardisation removes. */
 const ASCII_PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
 const WHITESPACE = /\s+/;
-
-/** A bad argument to the text pipeline (sizes, lengths); the message names the value and the valid range. */
-export class TextPipelineOptionError extends Error {
-  override name = 'TextPipelineOptionError';
-}
 
 /**
  * Lower-cases, turns `<br />` into a space and removes ASCII punctuation. Punctuation is removed, not

@@ -1,3 +1,5 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
 /** A file of a public dataset: where it lives canonically, in a mirror, and how to verify it. */
 export interface RemoteFile {
   /** Stable id and cache path, e.g. 'fashion-mnist/train-images-idx3-ubyte.gz'. */
@@ -23,4 +25,32 @@ export interface FetchedFile {
   /** 'sha256' when the hash was checked, 'structure' when the loader must validate the contents. */
   verification: 'sha256' | 'structure';
   origin: string; // URL or mirror path it came from
+}
+
+/**
+ * One split of a dataset, materialised a batch at a time: large inputs (Jena's windows) never exist
+ * as one tensor, and the wasm heap only ever holds the current batch.
+ */
+export interface Split {
+  size: number;
+  /** Tensors for the samples at these indices, in that order; the caller disposes them. */
+  take(indices: Int32Array): { x: tf.Tensor; y: tf.Tensor };
+}
+
+export interface LoadedData {
+  train: Split;
+  validation: Split;
+  /** Provenance and data-quality notes recorded in results.json (source, bad values handled...). */
+  notes: Record<string, unknown>;
+  /** Non-optimizer reference lines on the validation loss, e.g. a naive forecast. */
+  referenceLines?: { name: string; description: string; valLoss: number }[];
+}
+
+export interface DataContext {
+  /** Directory or base URL of a dataset mirror laid out like the shared datasets directory (see data/README.md); undefined = canonical URLs. */
+  mirror?: string;
+  /** Root of the download cache (default `data/cache`). */
+  cacheDir: string;
+  /** Progress reporting for downloads and preprocessing. */
+  log: (message: string) => void;
 }

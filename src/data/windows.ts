@@ -3,6 +3,7 @@
  * train/validation/test split, standardisation with training statistics, and samples made of
  * `lookback` rows taken every `step` rows, with the target `delay` rows after the window's anchor.
  */
+import { WindowOptionError } from './errors.js';
 
 /** A row-major multivariate series: `values[row * columns + column]`. */
 export interface Series {
@@ -51,11 +52,6 @@ export interface Windows {
   count: number;
   timesteps: number;
   columns: number;
-}
-
-/** A window setting or split size that cannot work; the message says which value and why. */
-export class WindowOptionError extends Error {
-  override name = 'WindowOptionError';
 }
 
 /** Refuse window arrays above 1 GiB: at stride 1 Jena's training windows alone would need 2.7 GB. */

@@ -5,7 +5,7 @@
  * as an option; the recipes (recipes.ts) pick it per convention.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ScalarCache, perParameter, type GradientTransformation } from './transform.js';
+import { ScalarCache, perParameter, type GradientTransformation, type Nothing, type SlotTensors } from './transform.js';
 
 /** Where ε enters a root-mean-square denominator. */
 export type EpsilonPlacement =
@@ -43,7 +43,7 @@ function cached(): [ScalarCache, (value: number) => tf.Scalar] {
  * Keras: ApplyAdagradV2 `var -= grad * lr() / (accum.sqrt() + epsilon())` (training_ops.cc);
  * tfjs: adagrad_optimizer.ts `div(gradient, sqrt(add(newAccumulatedGrad, epsilon)))`.
  */
-export function scaleByRss(options: { initialAccumulatorValue: number; epsilon: number; placement: EpsilonPlacement }): GradientTransformation {
+export function scaleByRss(options: { initialAccumulatorValue: number; epsilon: number; placement: EpsilonPlacement }): GradientTransformation<{ sum: SlotTensors }, Nothing> {
   const [constants, c] = cached();
   return {
     name: 'scale_by_rss',
@@ -65,7 +65,7 @@ export function scaleByRss(options: { initialAccumulatorValue: number; epsilon: 
  * `var - lr_t * grad / (sqrt(rms_t) + epsilon)`, with momentum ApplyRMSProp
  * `(grad * lr()) / ((ms + epsilon()).sqrt())`; tfjs: rmsprop_optimizer.ts (ε inside).
  */
-export function scaleByRms(options: { rho: number; epsilon: number; placement: EpsilonPlacement }): GradientTransformation {
+export function scaleByRms(options: { rho: number; epsilon: number; placement: EpsilonPlacement }): GradientTransformation<{ nu: SlotTensors }, Nothing> {
   const [constants, c] = cached();
   return {
     name: 'scale_by_rms',
@@ -87,7 +87,7 @@ export function scaleByRms(options: { rho: number; epsilon: number; placement: E
  * Keras with momentum: ApplyCenteredRMSProp `denom = (ms - mg.square()) + epsilon()`; Keras without:
  * rmsprop.py `denom_t = rms_t - tf.square(mg_t)`, `/ (tf.sqrt(denom_t) + epsilon)`; tfjs subtracts ε.
  */
-export function scaleByStddev(options: { rho: number; epsilon: number; placement: EpsilonPlacement }): GradientTransformation {
+export function scaleByStddev(options: { rho: number; epsilon: number; placement: EpsilonPlacement }): GradientTransformation<{ mu: SlotTensors; nu: SlotTensors }, Nothing> {
   const [constants, c] = cached();
   return {
     name: 'scale_by_stddev',
@@ -117,7 +117,7 @@ export type AdadeltaAccumulator =
  * direction = Δ. TF kernel (training_ops.cc ApplyAdadelta): `accum = accum * rho() + grad.square() *
  * (1 - rho())`, `update = (accum_update + epsilon()).sqrt() * (accum + epsilon()).rsqrt() * grad`.
  */
-export function scaleByAdadelta(options: { rho: number; epsilon: number; accumulator: AdadeltaAccumulator }): GradientTransformation {
+export function scaleByAdadelta(options: { rho: number; epsilon: number; accumulator: AdadeltaAccumulator }): GradientTransformation<{ grads: SlotTensors; deltas: SlotTensors }, Nothing> {
   const [constants, c] = cached();
   return {
     name: 'scale_by_adadelta',
@@ -147,11 +147,14 @@ export type AdamEpsilon =
    */
   | 'epsilon-hat';
 
+/** Adam's moments, and with AMSGrad the running maximum of the second one. */
+export type AdamSlots = { mu: SlotTensors; nu: SlotTensors; nuMax?: SlotTensors };
+
 /**
  * Adam (optax scale_by_adam):  m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²; with AMSGrad the
  * denominator uses v̄ ← max(v̄, v) (ApplyAdamWithAmsgrad: `vhat.device(d) = vhat.cwiseMax(v)`).
  */
-export function scaleByAdam(options: { beta1: number; beta2: number; epsilon: number; amsgrad: boolean; epsilonForm: AdamEpsilon }): GradientTransformation {
+export function scaleByAdam(options: { beta1: number; beta2: number; epsilon: number; amsgrad: boolean; epsilonForm: AdamEpsilon }): GradientTransformation<AdamSlots, { count: number; beta1Power: number; beta2Power: number }> {
   const [constants, c] = cached();
   const { beta1, beta2 } = options;
   return {
@@ -170,10 +173,10 @@ export function scaleByAdam(options: { beta1: number; beta2: number; epsilon: nu
       const firstCorrection = tf.scalar(1 - beta1Power);
       const secondCorrection = tf.scalar(1 - beta2Power);
       const alpha = tf.scalar(Math.sqrt(1 - beta2Power) / (1 - beta1Power));
-      const { update, ...slots } = perParameter(grads.length, (i) => {
+      const { update, mu, nu, nuMax } = perParameter(grads.length, (i) => {
         const m = ema(c, state.slots.mu[i], grads[i], beta1);
         const v = ema(c, state.slots.nu[i], tf.square(grads[i]), beta2);
-        const vMax = options.amsgrad ? tf.maximum(state.slots.nuMax[i], v) : undefined;
+        const vMax = options.amsgrad ? tf.maximum(state.slots.nuMax![i], v) : undefined;
         const second = vMax ?? v;
         const direction = options.epsilonForm === 'bias-corrected'
           ? tf.div(tf.div(m, firstCorrection), tf.add(tf.sqrt(tf.div(second, secondCorrection)), eps))
@@ -182,7 +185,7 @@ export function scaleByAdam(options: { beta1: number; beta2: number; epsilon: nu
         if (vMax) row.nuMax = vMax;
         return row;
       });
-      return { updates: update, state: { slots, scalars: { count: t, beta1Power, beta2Power } } };
+      return { updates: update, state: { slots: { mu, nu, ...(nuMax ? { nuMax } : {}) }, scalars: { count: t, beta1Power, beta2Power } } };
     },
     dispose: () => constants.dispose(),
   };
@@ -193,7 +196,7 @@ export function scaleByAdam(options: { beta1: number; beta2: number; epsilon: nu
  * m / ((1 − β₁ᵗ)(u + ε)). TF ApplyAdaMax: `v = (beta2() * v).cwiseMax(grad.abs())`,
  * `var -= lr() / (T(1) - beta1_power()) * (m / (v + epsilon()))`; tfjs adamax_optimizer.ts the same.
  */
-export function scaleByAdamax(options: { beta1: number; beta2: number; epsilon: number }): GradientTransformation {
+export function scaleByAdamax(options: { beta1: number; beta2: number; epsilon: number }): GradientTransformation<{ mu: SlotTensors; infNorm: SlotTensors }, { count: number }> {
   const [constants, c] = cached();
   return {
     name: 'scale_by_adamax',
@@ -229,7 +232,7 @@ export type NadamSchedule =
  *   direction = [(1 − μ_t)·g/(1 − Π_t) + μ_{t+1}·m/(1 − Π_t·μ_{t+1})] / (√(v/(1 − β₂ᵗ)) + ε)
  * (nadam.py: `g_prime`, `m_t_prime`, `m_t_bar`, `v_t_prime`).
  */
-export function scaleByNadam(options: { beta1: number; beta2: number; epsilon: number; schedule: NadamSchedule }): GradientTransformation {
+export function scaleByNadam(options: { beta1: number; beta2: number; epsilon: number; schedule: NadamSchedule }): GradientTransformation<{ mu: SlotTensors; nu: SlotTensors }, { count: number; muProduct: number }> {
   const [constants, c] = cached();
   const k = options.schedule === 'tf-2.10' ? 0.004 : 1;
   const momentumAt = (t: number) => options.beta1 * (1 - 0.5 * 0.96 ** (k * t));

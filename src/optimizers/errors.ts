@@ -15,3 +15,18 @@ export class OptimizerStateError extends Error {
     this.name = 'OptimizerStateError';
   }
 }
+
+export class UnknownOptimizerError extends Error {
+  constructor(readonly requested: string, known: readonly string[]) {
+    super(`unknown optimizer '${requested}'. Valid names: ${known.join(', ')}`);
+    this.name = 'UnknownOptimizerError';
+  }
+}
+
+/** The gradient was computed for a tensor that is not a registered tf.Variable. */
+export class UnknownVariableError extends Error {
+  constructor(readonly variableName: string) {
+    super(`no tf.Variable named '${variableName}' is registered: optimizers update variables, so compute gradients with respect to tf.variable(...) tensors (or pass a varList of variables to minimize)`);
+    this.name = 'UnknownVariableError';
+  }
+}

@@ -16,7 +16,7 @@
  * its learning rate; its update is new weight − weight.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ScalarCache, perParameter, type GradientTransformation, type Schedule } from './transform.js';
+import { ScalarCache, perParameter, type GradientTransformation, type Schedule, type SlotTensors } from './transform.js';
 
 export interface FtrlOptions {
   learningRate: number | Schedule;
@@ -28,7 +28,7 @@ export interface FtrlOptions {
   beta: number;
 }
 
-export function ftrl(options: FtrlOptions): GradientTransformation {
+export function ftrl(options: FtrlOptions): GradientTransformation<{ accumulator: SlotTensors; linear: SlotTensors }, { count: number }> {
   const constants = new ScalarCache();
   const c = (value: number) => constants.get(value);
   const rate = typeof options.learningRate === 'number' ? () => options.learningRate as number : options.learningRate;

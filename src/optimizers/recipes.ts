@@ -1,6 +1,6 @@
 /**
- * Named optimizers as recipes of units. Each takes its convention explicitly (see "Conventions that
- * differ" in ../shared/STUDY.md): 'keras-2' follows Keras 2.x's optimizer_v2 and TF's training_ops
+ * Named optimizers as recipes of units. Each takes its convention explicitly (see "Conventions" in
+ * docs/study.md): 'keras-2' follows Keras 2.x's optimizer_v2 and TF's training_ops
  * kernels (the article's era), 'tfjs' follows tfjs-core 4.22's built-ins update for update.
  */
 import { chain, type GradientTransformation, type Schedule } from './transform.js';

@@ -3,16 +3,16 @@
  * tfjs built-in and the from-scratch implementation. Every experiment builds its optimizers here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidHyperparameterError } from './errors.js';
+import { InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
+import type { Hyperparameters } from './hyperparameters.js';
 import { ScratchOptimizer, scratchConvention, type ScratchOptimizerName } from './scratch.js';
 
-export type Hyperparameters = Record<string, number | boolean | string>;
 export type OptimizerImplName = 'builtin' | 'scratch';
 
 export interface OptimizerSpec {
   name: string;
   label: string;
-  /** Keras 2.x defaults (the article's era), learningRate included. See ../shared/STUDY.md. */
+  /** Keras 2.x defaults (the article's era), learningRate included. See docs/study.md, "Conventions". */
   defaults: Hyperparameters;
   /** tfjs built-in, when tfjs has one. Follows tfjs's update convention. */
   builtin?: (h: Hyperparameters) => tf.Optimizer;
@@ -29,7 +29,7 @@ export interface OptimizerSpec {
   builtinCaveat?: string;
 }
 
-export { EXTRA_OPTIMIZERS, OPTIMIZER_NAMES, STUDY_OPTIMIZERS } from './names.js';
+export { OPTIMIZER_NAMES, STUDY_OPTIMIZERS } from './names.js';
 
 const num = (h: Hyperparameters, key: string): number => {
   const value = h[key];
@@ -149,16 +149,9 @@ export const OPTIMIZERS: Record<string, OptimizerSpec> = {
   },
 };
 
-export class UnknownOptimizerError extends Error {
-  constructor(readonly requested: string) {
-    super(`unknown optimizer '${requested}'. Valid names: ${Object.keys(OPTIMIZERS).join(', ')}`);
-    this.name = 'UnknownOptimizerError';
-  }
-}
-
 export function getOptimizerSpec(name: string): OptimizerSpec {
   const spec = OPTIMIZERS[name];
-  if (!spec) throw new UnknownOptimizerError(name);
+  if (!spec) throw new UnknownOptimizerError(name, Object.keys(OPTIMIZERS));
   return spec;
 }
 

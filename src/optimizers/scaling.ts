@@ -1,12 +1,12 @@
 /** Learning-rate scaling and momentum: the units every recipe ends with. */
 import * as tf from '@tensorflow/tfjs-core';
-import { ScalarCache, perParameter, type GradientTransformation, type Schedule } from './transform.js';
+import { ScalarCache, perParameter, type GradientTransformation, type Nothing, type Schedule, type SlotTensors } from './transform.js';
 
 /**
  * updates = −η_t · g (optax scale_by_learning_rate): the sign turns a descent direction into an
  * update that is added to the parameters. η may be a constant or a schedule of the step count.
  */
-export function scaleByLearningRate(learningRate: number | Schedule): GradientTransformation {
+export function scaleByLearningRate(learningRate: number | Schedule): GradientTransformation<Nothing, { count: number }> {
   const constants = new ScalarCache();
   // A constant rate uses one cached scalar; a schedule needs a fresh one each step (freed by the tidy).
   const negativeRate = typeof learningRate === 'number'
@@ -32,7 +32,7 @@ export function scaleByLearningRate(learningRate: number | Schedule): GradientTr
  * `var += accum * momentum() - grad * lr()`); before it, tfjs's a ← μa + g, w −= η·a
  * (tfjs-core momentum_optimizer.ts). The two agree while η is constant.
  */
-export function trace(options: { decay: number; nesterov: boolean }): GradientTransformation {
+export function trace(options: { decay: number; nesterov: boolean }): GradientTransformation<{ trace: SlotTensors }, Nothing> {
   const constants = new ScalarCache();
   const mu = () => constants.get(options.decay);
   return {

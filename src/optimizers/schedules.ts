@@ -10,7 +10,7 @@ import type { Schedule } from './transform.js';
  * (keras/optimizer_v2/learning_rate_schedule.py). With decaySteps = 1 this is the legacy `decay`
  * argument of every Keras 2.x optimizer, `lr_t = lr_t / (1. + decay_t * local_step)`
  * (optimizer_v2.py `_decayed_lr`), and the course notes' lr = lr_inicial / (1 + decay · iteraciones)
- * (seeds/000, "Learning Rate Decay").
+ * (docs/study.md, "Reference numbers from the course notes").
  */
 export function inverseTimeDecay(initial: number, decayRate: number, decaySteps = 1): Schedule {
   return (count) => initial / (1 + decayRate * (count / decaySteps));

@@ -12,7 +12,7 @@
  *   l1Penalty, l2Penalty gradient of λ‖w‖₁ / λ‖w‖² added before clipping (as a loss penalty would be)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Hyperparameters } from './registry.js';
+import type { Hyperparameters } from './hyperparameters.js';
 import { InvalidHyperparameterError } from './errors.js';
 import { chain, type GradientTransformation, type Schedule } from './transform.js';
 import { TransformOptimizer } from './transform_optimizer.js';

@@ -11,31 +11,48 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-export interface TransformState {
+/** Per-parameter tensors of one slot, aligned with the parameter list. */
+export type SlotTensors = readonly tf.Tensor[];
+/** A unit's slots by name; the general form a chain and the optimizer handle. */
+export type SlotMap = Record<string, SlotTensors>;
+/** A unit's host-side numbers by name. */
+export type ScalarMap = Record<string, number>;
+
+/**
+ * A unit's state. `Slots` and `Scalars` name what the unit keeps (e.g. Adam's `{ mu, nu, nuMax? }` and
+ * `{ count, beta1Power, beta2Power }`), so a unit reading or writing a misspelt slot does not compile;
+ * a chain, which holds the state of all its units under prefixed keys, uses the general maps.
+ */
+export interface TransformState<Slots extends SlotMap = SlotMap, Scalars extends ScalarMap = ScalarMap> {
   /** Per-parameter tensors: one list per slot (e.g. Adam's `mu`, `nu`), aligned with the params. */
-  readonly slots: Readonly<Record<string, readonly tf.Tensor[]>>;
+  readonly slots: Readonly<Slots>;
   /** Unit-wide numbers kept on the host in float64 (step counts, running products). */
-  readonly scalars: Readonly<Record<string, number>>;
+  readonly scalars: Readonly<Scalars>;
 }
 
-export interface TransformResult {
+export interface TransformResult<Slots extends SlotMap = SlotMap, Scalars extends ScalarMap = ScalarMap> {
   updates: tf.Tensor[];
-  state: TransformState;
+  state: TransformState<Slots, Scalars>;
 }
 
-export interface GradientTransformation {
+export interface GradientTransformation<Slots extends SlotMap = SlotMap, Scalars extends ScalarMap = ScalarMap> {
   /** Short snake_case name after optax's (scale_by_adam, trace...); namespaces the unit's state. */
   readonly name: string;
-  init(params: readonly tf.Tensor[]): TransformState;
-  update(grads: readonly tf.Tensor[], state: TransformState, params: readonly tf.Tensor[]): TransformResult;
+  init(params: readonly tf.Tensor[]): TransformState<Slots, Scalars>;
+  update(grads: readonly tf.Tensor[], state: TransformState<Slots, Scalars>, params: readonly tf.Tensor[]): TransformResult<Slots, Scalars>;
   /** Releases tensors the unit caches (constant scalars); its state is owned by the caller. */
   dispose(): void;
 }
 
+/** No slots or no scalars. */
+export type Nothing = Record<never, never>;
+/** A unit without state (clipping, penalties): nothing to initialise or carry between steps. */
+export type StatelessTransformation = GradientTransformation<Nothing, Nothing>;
+
 /** A learning rate (or other coefficient) as a function of the number of updates already applied. */
 export type Schedule = (count: number) => number;
 
-export const EMPTY_STATE: TransformState = { slots: {}, scalars: {} };
+export const EMPTY_STATE: TransformState<Nothing, Nothing> = { slots: {}, scalars: {} };
 
 /**
  * Scalar tensors for the constants of one unit, created once (on first use) and reused every step
@@ -78,7 +95,7 @@ export function perParameter<K extends string>(count: number, fn: (i: number) =>
 export function elementwise(
   name: string,
   fn: (grad: tf.Tensor, param: tf.Tensor, c: (value: number) => tf.Scalar) => tf.Tensor,
-): GradientTransformation {
+): StatelessTransformation {
   const constants = new ScalarCache();
   const c = (value: number) => constants.get(value);
   return {

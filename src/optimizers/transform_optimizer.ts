@@ -7,16 +7,8 @@
  * disposes the ones they replace, so tf.memory().numTensors stays flat.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { OptimizerStateError } from './errors.js';
+import { OptimizerStateError, UnknownVariableError } from './errors.js';
 import { stateTensors, type GradientTransformation, type TransformState } from './transform.js';
-
-/** The gradient was computed for a tensor that is not a registered tf.Variable. */
-export class UnknownVariableError extends Error {
-  constructor(readonly variableName: string) {
-    super(`no tf.Variable named '${variableName}' is registered: optimizers update variables, so compute gradients with respect to tf.variable(...) tensors (or pass a varList of variables to minimize)`);
-    this.name = 'UnknownVariableError';
-  }
-}
 
 /** tfjs-core's NamedTensor ({ name, tensor }), which its index does not export. */
 type NamedTensor = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];

@@ -3,16 +3,16 @@
  * two always carry the same facts, tables and verdicts.
  */
 import type { RunResults } from '../results/schema.js';
-import type { Claim, Verdict } from './claims.js';
-import { formatNumber } from './claimKit.js';
+import type { Claim, ClaimVerdict } from '../claims/claim.js';
+import { formatNumber } from '../claims/kit.js';
 import { finalMetric, type Chart } from './specs.js';
-import { primarySeriesAll, rankingLoss, type RunSummary, type Series } from './summary.js';
+import { primarySeriesAll, rankingLoss, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 export interface Cell {
   text: string;
   best?: boolean;
   /** Styling hint for HTML, e.g. the verdict colour. */
-  tone?: Verdict;
+  tone?: ClaimVerdict;
 }
 
 export interface Table {
@@ -24,7 +24,7 @@ export interface ScoredClaim {
   id: string;
   statement: string;
   criterion: string;
-  verdict: Verdict;
+  verdict: ClaimVerdict;
   evidence: string;
 }
 
@@ -41,7 +41,7 @@ export interface ReportContent {
 }
 
 /** Marks every common font has (DejaVu, system UI fonts), unlike emoji. */
-export const VERDICT_TEXT: Record<Verdict, string> = { reproduced: '✓ reproduced', 'not-reproduced': '✗ not reproduced', inconclusive: '? inconclusive' };
+export const VERDICT_TEXT: Record<ClaimVerdict, string> = { reproduced: '✓ reproduced', 'not-reproduced': '✗ not reproduced', inconclusive: '? inconclusive' };
 
 /** Scores every claim; a claim that throws is inconclusive (with the error) rather than sinking the report. */
 export function scoreClaims(claims: Claim[], results: RunResults): ScoredClaim[] {
@@ -55,7 +55,7 @@ export function scoreClaims(claims: Claim[], results: RunResults): ScoredClaim[]
   });
 }
 
-function statusText(series: Series): string {
+function statusText(series: OptimizerSeries): string {
   return series.status === 'ok' ? 'ok' : (series.reason ?? series.status);
 }
 
@@ -177,6 +177,6 @@ export function scorecardTable(scorecard: ScoredClaim[]): Table {
 }
 
 export function scorecardTally(scorecard: ScoredClaim[]): string {
-  const count = (verdict: Verdict) => scorecard.filter((c) => c.verdict === verdict).length;
+  const count = (verdict: ClaimVerdict) => scorecard.filter((c) => c.verdict === verdict).length;
   return `${count('reproduced')} of ${scorecard.length} findings reproduced, ${count('not-reproduced')} not reproduced, ${count('inconclusive')} inconclusive.`;
 }

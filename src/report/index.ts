@@ -3,23 +3,21 @@
  * report.md, a self-contained report.html, and refreshes the index of all runs.
  */
 import path from 'node:path';
-import { claimsFor } from '../../experiments/claims/index.js';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
-import { SURFACES } from '../train/surfaces.js';
-import type { Claim } from './claims.js';
+import type { Claim } from '../claims/claim.js';
 import { buildContent } from './content.js';
 import { renderHtml } from './html.js';
 import { writeReportsIndex } from './indexPage.js';
-import { renderMarkdown } from './markdown.js';
+import { renderReportMarkdown } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
 import { buildCharts, type SurfaceInfo } from './specs.js';
-import { summarize } from './summary.js';
+import { summarizeRun } from '../results/summary.js';
 
 export interface ReportOptions {
-  /** Findings to score; default: the claim set of the run's experiment (experiments/claims/). */
+  /** Findings to score, handed over with the run by its experiment (experiments/claims/); default none. */
   claims?: Claim[];
-  /** Cost surfaces whose contours are drawn under the trajectories; default: all of src/train/surfaces.ts. */
+  /** Cost surfaces whose contours are drawn under the trajectories (the surfaces experiment's); default none. */
   surfaces?: SurfaceInfo[];
   /** Root whose index.html lists all runs; default: two levels up (`reports/<experiment>/<runId>`). */
   reportsRoot?: string;
@@ -41,8 +39,8 @@ export interface ReportFiles {
 
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<ReportFiles> {
   const results = await readResults(path.join(runDir, 'results.json'));
-  const summary = summarize(results);
-  const charts = buildCharts(results, summary, options.surfaces ?? SURFACES);
+  const summary = summarizeRun(results);
+  const charts = buildCharts(results, summary, options.surfaces ?? []);
   const chartFiles: ChartFiles[] = [];
   for (const chart of charts) {
     const files = { id: chart.id, spec: path.join(runDir, `${chart.id}.vl.json`), svg: path.join(runDir, `${chart.id}.svg`), png: path.join(runDir, `${chart.id}.png`) };
@@ -53,10 +51,10 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
     await writeFileAtomic(files.png, svgToPng(svg));
     chartFiles.push(files);
   }
-  const content = buildContent(results, summary, charts, options.claims ?? claimsFor(results.experiment));
+  const content = buildContent(results, summary, charts, options.claims ?? []);
   const markdown = path.join(runDir, 'report.md');
   const html = path.join(runDir, 'report.html');
-  await writeFileAtomic(markdown, renderMarkdown(content));
+  await writeFileAtomic(markdown, renderReportMarkdown(content));
   await writeFileAtomic(html, await renderHtml(content));
   const index = await writeReportsIndex(options.reportsRoot ?? path.resolve(runDir, '..', '..'));
   return { markdown, html, index, charts: chartFiles };

@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../results/atomicWrite.js';
+import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import type { RunResults } from '../results/schema.js';
-import { formatNumber } from './claimKit.js';
+import { formatNumber } from '../claims/kit.js';
 import { escapeHtml, pageShell } from './html.js';
-import { primarySeriesAll, rankingLoss, summarize } from './summary.js';
+import { primarySeriesAll, rankingLoss, summarizeRun } from '../results/summary.js';
 
 export const INDEX_FILE = 'index.html';
 
@@ -48,7 +48,7 @@ function row(root: string, listed: Listed): string {
   const runName = path.relative(root, listed.dir).split(path.sep).join(' / ');
   if (!listed.results) return `<tr><td colspan="5">${escapeHtml(runName)}</td><td>unreadable: ${escapeHtml(listed.error ?? '')}</td></tr>`;
   const r = listed.results;
-  const series = primarySeriesAll(summarize(r));
+  const series = primarySeriesAll(summarizeRun(r));
   const ok = series.filter((s) => s.status === 'ok');
   const best = ok.filter((s) => rankingLoss(s) !== null).sort((a, b) => rankingLoss(a)! - rankingLoss(b)!)[0];
   const link = existsSync(path.join(listed.dir, 'report.html')) ? `<a href="${escapeHtml(href)}">report</a>` : 'no report yet';

@@ -19,7 +19,7 @@ function table(t: Table): string {
   return [row(t.headers.map(escapeMarkdown)), row(t.headers.map(() => '---')), ...t.rows.map((r) => row(r.map(cell)))].join('\n');
 }
 
-export function renderMarkdown(content: ReportContent): string {
+export function renderReportMarkdown(content: ReportContent): string {
   const sections = [
     `# ${escapeMarkdown(content.title)}`,
     escapeMarkdown(content.subtitle),

@@ -7,17 +7,11 @@ import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { MissingFontError } from './errors.js';
 
 /** DejaVu Sans from Debian's fonts-dejavu-core, where Debian and Ubuntu install it. */
 const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/usr/share/fonts/dejavu/DejaVuSans.ttf'];
 const FONT_FAMILY = 'DejaVu Sans';
-
-export class MissingFontError extends Error {
-  constructor() {
-    super(`No font for PNG charts: none of ${FONT_CANDIDATES.join(', ')} exists. Install one, e.g. 'apt-get install fonts-dejavu-core'.`);
-    this.name = 'MissingFontError';
-  }
-}
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
@@ -30,7 +24,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 function fontFile(): string {
   const found = FONT_CANDIDATES.find((file) => existsSync(file));
-  if (!found) throw new MissingFontError();
+  if (!found) throw new MissingFontError(FONT_CANDIDATES);
   return found;
 }
 

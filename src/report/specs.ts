@@ -5,9 +5,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { BaselineValue, RunResults, SurfaceTrajectory } from '../results/schema.js';
-import { IMPL_DASH } from './colors.js';
-import { formatNumber } from './claimKit.js';
-import { rankingLoss, type Band, type EpochAggregate, type RunSummary, type Series } from './summary.js';
+import { IMPL_DASH, optimizerColor } from './colors.js';
+import { formatNumber } from '../claims/kit.js';
+import { rankingLoss, type Band, type EpochAggregate, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 import { contourLines, type Range, type SurfaceFunction } from './surfaceGrid.js';
 
 export interface Chart {
@@ -26,21 +26,21 @@ const SURFACE_SIZE = 420;
 /** Reasons can be whole stack traces; a chart subtitle gets the first line, shortened. */
 const MAX_REASON = 90;
 
-export function legendLabel(series: Series): string {
+export function legendLabel(series: OptimizerSeries): string {
   return series.status === 'ok' ? series.label : `${series.label} — ${series.status}`;
 }
 
-function shortReason(series: Series): string {
+function shortReason(series: OptimizerSeries): string {
   const reason = (series.reason ?? series.status).split('\n')[0];
   return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason;
 }
 
 /** Explains the dashes, when there are any. */
-function dashNote(series: Series[]): string[] {
+function dashNote(series: OptimizerSeries[]): string[] {
   return series.some((s) => s.impl === 'scratch') ? ['Dashed: from-scratch implementation (src/optimizers)'] : [];
 }
 
-function notPlottedNote(series: Series[]): string[] {
+function notPlottedNote(series: OptimizerSeries[]): string[] {
   const bad = series.filter((s) => s.status !== 'ok');
   return bad.map((s) => `Not plotted: ${s.label} (${shortReason(s)})`);
 }
@@ -50,12 +50,12 @@ function title(text: string, subtitle: string[]) {
 }
 
 /** Colour and dash encodings keyed by legend label, shared by all optimizer charts. */
-function seriesEncoding(series: Series[]) {
+function seriesEncoding(series: OptimizerSeries[]) {
   const domain = series.map(legendLabel);
   // Line-shaped legend symbols, so the dash of from-scratch implementations shows in the legend too.
   const legend = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 400, labelLimit: 320 };
   return {
-    color: { field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => s.color) }, sort: domain, legend },
+    color: { field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => optimizerColor(s.optimizer)) }, sort: domain, legend },
     strokeDash: {
       field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => [...IMPL_DASH[s.impl]]) }, sort: domain, legend,
     },
@@ -156,7 +156,7 @@ interface BarRow {
 }
 
 /** Horizontal bars in the given order; rows without a value show their label (e.g. "diverged") instead of a bar. */
-function barChart(id: string, chartTitle: string, xTitle: string, series: Series[], rows: BarRow[], subtitle: string[]): Chart {
+function barChart(id: string, chartTitle: string, xTitle: string, series: OptimizerSeries[], rows: BarRow[], subtitle: string[]): Chart {
   const encoding = seriesEncoding(series);
   const order = rows.map((r) => r.series);
   const y = { field: 'series', type: 'nominal' as const, title: null, sort: order };
@@ -189,7 +189,7 @@ function barChart(id: string, chartTitle: string, xTitle: string, series: Series
 }
 
 /** The metric a reader picks an optimizer by: final validation metric, else final validation/train loss. */
-export function finalMetric(results: RunResults): { title: string; higherIsBetter: boolean; of: (s: Series) => number | null } {
+export function finalMetric(results: RunResults): { title: string; higherIsBetter: boolean; of: (s: OptimizerSeries) => number | null } {
   const metric = results.settings.metric;
   const hasValMetric = results.runs.some((r) => r.epochs.some((e) => e.valMetric !== null));
   if (metric && hasValMetric) {
@@ -283,7 +283,7 @@ function paddedRange(values: number[]): Range {
   return [min - pad, max + pad];
 }
 
-/** What the report needs to know about a cost surface (src/train/surfaces.ts provides it). */
+/** What the report needs to know about a cost surface (the surfaces experiment's definitions provide it). */
 export interface SurfaceInfo {
   name: string;
   title: string;
@@ -297,7 +297,7 @@ export interface SurfaceInfo {
  * (or around the trajectories when the surface is unknown, without contours).
  */
 export function surfaceChart(surfaceName: string, summary: RunSummary, surface: SurfaceInfo | undefined): Chart {
-  const trajectoriesOf = (s: Series) => s.runs.flatMap((r) => r.trajectories ?? []).filter((t) => t.surface === surfaceName);
+  const trajectoriesOf = (s: OptimizerSeries) => s.runs.flatMap((r) => r.trajectories ?? []).filter((t) => t.surface === surfaceName);
   const series = summary.compared.filter((s) => trajectoriesOf(s).length > 0);
   const plotted = (t: SurfaceTrajectory) => t.status === 'ok';
   const rows = series

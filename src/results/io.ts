@@ -5,30 +5,9 @@
  * unknown version is refused with a typed error instead of being misread.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomicSync } from './atomicWrite.js';
+import { writeFileAtomicSync } from '../common/atomicWrite.js';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from './schema.js';
-
-/** The file claims a schema version this build cannot read (newer, unknown, or missing). */
-export class UnsupportedResultsVersionError extends Error {
-  constructor(readonly file: string, readonly found: unknown) {
-    const newer = typeof found === 'number' && found > RESULTS_SCHEMA_VERSION;
-    super(
-      `${file} has results schemaVersion ${JSON.stringify(found)}, but this optbench reads version ${RESULTS_SCHEMA_VERSION}` +
-        (newer
-          ? ' and older. It was written by a newer optbench: upgrade optbench to read it.'
-          : ': the file is not an optbench results file or is corrupt. Re-run the experiment to regenerate it.'),
-    );
-    this.name = 'UnsupportedResultsVersionError';
-  }
-}
-
-/** The file is not JSON or lacks fields every results file has. */
-export class InvalidResultsError extends Error {
-  constructor(readonly file: string, problem: string) {
-    super(`${file} is not a valid results file: ${problem}. Re-run the experiment (or fix the file) to regenerate it.`);
-    this.name = 'InvalidResultsError';
-  }
-}
+import { UnsupportedResultsVersionError, InvalidResultsError } from './errors.js';
 
 /**
  * Upgrades from version n to n + 1, keyed by n. Version 1 is the first, so there is nothing to migrate yet;
@@ -83,9 +62,4 @@ export async function readResults(file: string): Promise<RunResults> {
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Writes a results file atomically (see writeJsonAtomic). */
-export async function writeResultsAtomic(file: string, results: RunResults): Promise<void> {
-  writeJsonAtomic(file, results);
 }

@@ -8,15 +8,11 @@
  * and leave the merged run 'partial' (`npm run experiment -- --resume <merged dir>` trains them).
  */
 import path from 'node:path';
-import { shardOf } from '../train/shard.js';
-import { untrainedRun } from '../train/unit.js';
+import { shardOf } from './shard.js';
+import { untrainedRun } from './units.js';
 import { identityDifferences, newRunId, readRunResults, runIdentity, writeResults, writeUnit } from './runDirectory.js';
 import type { OptimizerRun, PlannedUnitRecord, RunResults } from './schema.js';
-
-/** The inputs cannot be merged into one run; the message names the inputs and what differs. */
-export class MergeError extends Error {
-  override name = 'MergeError';
-}
+import { MergeError } from './errors.js';
 
 interface Input {
   dir: string;

@@ -108,11 +108,6 @@ export function identityDifferences(here: RunIdentity, there: RunIdentity, where
     .map((key) => `${key}: ${JSON.stringify(here[key])} here, ${JSON.stringify(there[key])} in ${where}`);
 }
 
-/** `--resume` cannot continue this run directory as asked. */
-export class ResumeError extends Error {
-  override name = 'ResumeError';
-}
-
 /**
  * The newest run directory of an experiment under a reports root whose results.json satisfies `matches`
  * (run ids sort by start time), or null.

@@ -124,4 +124,10 @@ export interface RunResults {
   referenceLines: BaselineValue[];
   /** Set only on a shard's run; a merged or single-machine run has none. */
   shard?: ShardInfo;
+  /**
+   * True when the experiment's curves do not depend on the seed (the cost surfaces: no data, no
+   * initialisation, no shuffling): the run trains one seed, and a baseline made from it needs no more.
+   * Absent in runs written before it existed, and for experiments that depend on the seed.
+   */
+  deterministic?: boolean;
 }

@@ -12,10 +12,10 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../results/atomicWrite.js';
+import { writeFileAtomicSync } from '../common/atomicWrite.js';
 import type { EpochRecord } from '../results/schema.js';
 import type { OptimizerState, SavedTensor } from '../optimizers/state.js';
-import type { UnitSpec } from './unit.js';
+import type { UnitSpec } from '../results/units.js';
 
 const MAGIC = 'OPTBENCH-CHECKPOINT 1\n';
 const CHECKPOINTS_DIR = 'checkpoints';

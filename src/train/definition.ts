@@ -2,10 +2,9 @@
  * What an experiment definition (`experiments/<name>.ts`) declares. Definitions are data plus two
  * factories (data loader and model builder); all machinery lives in `src/`.
  */
-import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Claim } from '../report/claims.js';
-import type { Surface } from './surfaces.js';
+import type { Surface } from './surface.js';
+import type { DataContext, LoadedData } from '../data/types.js';
 
 export type LossName = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanAbsoluteError' | 'meanSquaredError';
 export type MetricName = 'accuracy' | 'binaryAccuracy' | 'meanSquaredError' | 'meanAbsoluteError';
@@ -21,34 +20,6 @@ export interface Profile {
   rationale: string;
   /** Experiment-specific knobs (e.g. sequence length, window lengths). */
   options?: Record<string, number | string>;
-}
-
-/**
- * One split of a dataset, materialised a batch at a time: large inputs (Jena's windows) never exist
- * as one tensor, and the wasm heap only ever holds the current batch.
- */
-export interface Split {
-  size: number;
-  /** Tensors for the samples at these indices, in that order; the caller disposes them. */
-  take(indices: Int32Array): { x: tf.Tensor; y: tf.Tensor };
-}
-
-export interface LoadedData {
-  train: Split;
-  validation: Split;
-  /** Provenance and data-quality notes recorded in results.json (source, bad values handled...). */
-  notes: Record<string, unknown>;
-  /** Non-optimizer reference lines on the validation loss, e.g. a naive forecast. */
-  referenceLines?: { name: string; description: string; valLoss: number }[];
-}
-
-export interface DataContext {
-  /** Directory or base URL of a dataset mirror laid out like ../shared/datasets; undefined = canonical URLs. */
-  mirror?: string;
-  /** Root of the download cache (default `data/cache`). */
-  cacheDir: string;
-  /** Progress reporting for downloads and preprocessing. */
-  log: (message: string) => void;
 }
 
 /** Hands out distinct, reproducible seeds for initialisers and dropout of one model. */
@@ -69,8 +40,6 @@ export interface ModelExperiment {
   defaultProfile: string;
   loadData(ctx: DataContext, profile: Profile): Promise<LoadedData>;
   buildModel(seeds: SeedStream, profile: Profile): LayersModel;
-  /** The study's finding for this problem, as checkable claims. */
-  claims: Claim[];
 }
 
 export interface SurfaceExperiment {
@@ -89,7 +58,6 @@ export interface SurfaceExperiment {
   learningRateRationale: string;
   profiles: Record<string, Profile>;
   defaultProfile: string;
-  claims: Claim[];
 }
 
 export type ExperimentDefinition = ModelExperiment | SurfaceExperiment;

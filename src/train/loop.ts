@@ -9,9 +9,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EpochRecord } from '../results/schema.js';
-import type { LossName, MetricName, Split } from './definition.js';
+import type { LossName, MetricName } from './definition.js';
+import type { Split } from '../data/types.js';
 import { LOSSES, METRICS } from './losses.js';
-import { SeededRandom, deriveSeed } from './random.js';
+import { SeededRandom, deriveSeed } from '../common/random.js';
 import type { LoopState } from './checkpoint.js';
 import { range } from './splits.js';
 

@@ -1,18 +1,17 @@
 /**
- * Runs the cost-surfaces experiment: every optimizer unit descends every surface from each of its
+ * The units of the cost-surfaces experiment: every optimizer unit descends every surface from each of its
  * starts for `profile.epochs` steps, with the same tf.Optimizer objects the model experiments train
  * with, and records each trajectory in `OptimizerRun.trajectories`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import Table from 'cli-table3';
-import type { BackendChoice } from '../backend/select.js';
-import type { EpochRecord, OptimizerRun, RunResults, RunSettings, SurfaceTrajectory, TrajectoryPoint } from '../results/schema.js';
+import type { EpochRecord, OptimizerRun, RunSettings, SurfaceTrajectory, TrajectoryPoint } from '../results/schema.js';
 import type { Profile, SurfaceExperiment } from './definition.js';
-import {
-  planUnits, runPlannedUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitTrainer,
-} from './runExperiment.js';
-import { nearestMinimum, type Point, type Surface } from './surfaces.js';
-import { resolveOrUnavailable, type UnitSpec } from './unit.js';
+import { planUnits, type PlannedUnit, type RunPlan, type UnitTrainer } from './plan.js';
+// Surfaces are differentiated by tf.grad, whose gradients tfjs-core registers in Node only via the tfjs-layers bundle.
+import '@tensorflow/tfjs-layers';
+import { nearestMinimum, type Point, type Surface } from './surface.js';
+import type { UnitSpec } from '../results/units.js';
+import { resolveOrUnavailable } from './unit.js';
 
 /**
  * `steps` steps of `optimizer` on `surface` from `start`. Stops at the first non-finite position or
@@ -129,24 +128,4 @@ export function prepareSurfaceTrainer(experiment: SurfaceExperiment, profile: Pr
     details: { settings: surfaceSettings(experiment, profile, learningRates), referenceLines: [] },
     train: async (unit) => runSurfaceUnit(experiment, profile.epochs, unit.spec, unit.id),
   };
-}
-
-export async function runSurfaceExperiment(
-  plan: RunPlan<SurfaceExperiment>, backend: BackendChoice, target: RunTarget, reporter: RunReporter = {}, execution: ExecutionOptions = {},
-): Promise<{ runDir: string; results: RunResults }> {
-  return runPlannedUnits({
-    plan, units: planSurfaceUnits(plan), backend, target, reporter, execution,
-    prepare: async () => prepareSurfaceTrainer(plan.experiment, plan.profile, plan.learningRates),
-  });
-}
-
-/** Final distance to the nearest minimum per unit (rows) and surface start (columns), for the console. */
-export function surfaceSummaryTable(results: RunResults): string {
-  const columns = results.runs.find((r) => r.trajectories?.length)?.trajectories?.map((t) => `${t.surface} (${t.start.join(', ')})`) ?? [];
-  const table = new Table({ head: ['optimizer', 'lr', 'status', ...columns], style: { head: [], border: [] } });
-  for (const run of results.runs) {
-    const cells = (run.trajectories ?? []).map((t) => `${t.finalDistanceToMinimum.toPrecision(3)}${t.status === 'diverged' ? ' ✗' : ''}`);
-    table.push([run.id, String(run.learningRate), run.status, ...cells, ...Array<string>(columns.length - cells.length).fill('—')]);
-  }
-  return `final distance to the nearest minimum (✗ = diverged, distance from the last finite point)\n${table.toString()}`;
 }

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../common/random.js';
 
 export interface SeededDropoutArgs {
   rate: number;

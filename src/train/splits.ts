@@ -1,15 +1,9 @@
 /** Split implementations over plain typed arrays (row-major, one row per sample). */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Split } from './definition.js';
+import type { Split } from '../data/types.js';
+import { ArraySplitError } from './errors.js';
 
 type Rows = Float32Array | Int32Array;
-
-export class ArraySplitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ArraySplitError';
-  }
-}
 
 function rowWidth(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -46,12 +40,6 @@ export function arraySplit(x: Rows, xShape: number[], y: Rows, yShape: number[])
       };
     },
   };
-}
-
-/** The first `limit` rows of a split (profiles train on fixed subsets). */
-export function limitSplit(split: Split, limit: number | undefined): Split {
-  if (limit === undefined || limit >= split.size) return split;
-  return { size: limit, take: (indices) => split.take(indices) };
 }
 
 /** 0, 1, ..., n-1. */

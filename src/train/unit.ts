@@ -5,48 +5,25 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { writeUnit } from '../results/runDirectory.js';
-import type { OptimizerRun, OptimizerImpl, RunStatus } from '../results/schema.js';
-import { getOptimizerSpec, type Hyperparameters } from '../optimizers/registry.js';
-import type { LoadedData, ModelExperiment, Profile } from './definition.js';
+import { effectiveHyperparameters, untrainedRun, type UnitSpec } from '../results/units.js';
+import type { OptimizerRun } from '../results/schema.js';
+import { OptimizerUnavailableError } from './errors.js';
+import { getOptimizerSpec } from '../optimizers/registry.js';
+import type { Hyperparameters } from '../optimizers/hyperparameters.js';
+import type { ModelExperiment, Profile } from './definition.js';
+import type { LoadedData } from '../data/types.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { OptimizerStateError } from '../optimizers/errors.js';
 import { restoreOptimizerState, saveOptimizerState } from '../optimizers/state.js';
 import { CheckpointError, checkpointFile, readCheckpoint, removeCheckpoint, writeCheckpoint, type LoopState, type UnitCheckpoint } from './checkpoint.js';
 import { train, TrainingStoppedError, type TrainProgress } from './loop.js';
 import { SeededDropout } from './seededDropout.js';
-import { SeededRandom, deriveSeed } from './random.js';
-
-export { unitId } from './unitId.js';
-
-export interface UnitSpec {
-  optimizer: string;
-  impl: OptimizerImpl;
-  seed: number;
-  /** Overrides the optimizer's default learning rate when set. */
-  learningRate?: number;
-  /** Overrides of other defaults, e.g. `{ convention: 'tfjs' }` for a from-scratch optimizer. */
-  hyperparameters?: Hyperparameters;
-}
-
-/** The optimizer's defaults with the unit's overrides applied. */
-function effectiveHyperparameters(spec: UnitSpec): Hyperparameters {
-  const hyperparameters: Hyperparameters = { ...getOptimizerSpec(spec.optimizer).defaults, ...spec.hyperparameters };
-  if (spec.learningRate !== undefined) hyperparameters.learningRate = spec.learningRate;
-  return hyperparameters;
-}
+import { SeededRandom, deriveSeed } from '../common/random.js';
 
 export interface ResolvedOptimizer {
   create: () => tf.Optimizer;
   hyperparameters: Hyperparameters;
   convention: string;
-}
-
-export class OptimizerUnavailableError extends Error {
-  constructor(readonly optimizer: string, readonly impl: OptimizerImpl, alternatives: OptimizerImpl[]) {
-    super(`optimizer '${optimizer}' has no ${impl} implementation`
-      + (alternatives.length ? ` (available: --impl ${alternatives.join(' or ')})` : ''));
-    this.name = 'OptimizerUnavailableError';
-  }
 }
 
 /** The optimizer factory, its effective hyperparameters and convention for a unit. */
@@ -60,18 +37,6 @@ export function resolveOptimizer(spec: UnitSpec): ResolvedOptimizer {
   }
   const convention = spec.impl === 'builtin' ? entry.builtinConvention : (entry.scratchConvention?.(hyperparameters) ?? 'scratch');
   return { create: () => factory(hyperparameters), hyperparameters, convention };
-}
-
-/**
- * The record of a unit that trained nothing (no implementation, crashed, missing from a merge): the
- * optimizer's default hyperparameters with the unit's learning rate, no epochs.
- */
-export function untrainedRun(spec: UnitSpec, id: string, status: RunStatus, reason: string, convention = 'unknown'): OptimizerRun {
-  const hyperparameters = effectiveHyperparameters(spec);
-  return {
-    id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: Number(hyperparameters.learningRate),
-    hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null,
-  };
 }
 
 /**

@@ -4,11 +4,12 @@
  */
 import { selectBackend, type BackendName } from '../backend/select.js';
 import type { ExperimentDefinition } from './definition.js';
-import { prepareModelTrainer, type UnitTrainer } from './runExperiment.js';
+import { prepareModelTrainer } from './modelTrainer.js';
+import type { UnitTrainer } from './plan.js';
 import { prepareSurfaceTrainer } from './runSurfaces.js';
 import { failureReason, trainAndRecord } from './unit.js';
 import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from './stopSignals.js';
-import type { ParentMessage, WorkerInit, WorkerMessage } from './workers.js';
+import type { ParentMessage, WorkerInit, WorkerMessage } from './workerProtocol.js';
 
 function send(message: WorkerMessage): void {
   process.send?.(message);

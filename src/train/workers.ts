@@ -15,46 +15,18 @@ import type { BackendName } from '../backend/select.js';
 import { DataFormatError, DataIntegrityError, DataUnavailableError } from '../data/errors.js';
 import type { OptimizerRun } from '../results/schema.js';
 import { writeUnit } from '../results/runDirectory.js';
-import type { Profile } from './definition.js';
-import { TrainingStoppedError, type TrainProgress } from './loop.js';
-import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './runExperiment.js';
+import { TrainingStoppedError } from './loop.js';
+import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './plan.js';
+import { untrainedRun } from '../results/units.js';
 import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from './stopSignals.js';
-import { untrainedRun } from './unit.js';
+import type { ParentMessage, WorkerInit, WorkerMessage } from './workerProtocol.js';
+import { WorkerStartError } from './errors.js';
 
-/** Where the CLI's experiments are registered; workers import it to find an experiment by name. */
-export const DEFAULT_EXPERIMENTS_MODULE = new URL('../../experiments/index.ts', import.meta.url).href;
 const WORKER_ENTRY = fileURLToPath(new URL('./workerMain.ts', import.meta.url));
 // tsx's loader by absolute URL: `--import tsx` would resolve against the working directory.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export { defaultWorkers } from './defaultWorkers.js';
-
-/** Everything a worker needs to prepare the experiment, as plain data (definitions hold functions). */
-export interface WorkerInit {
-  experimentsModule: string;
-  experiment: string;
-  profile: Profile;
-  learningRates: number[];
-  runDir: string;
-  /** The data context without its log (workers send log lines to the parent). */
-  data?: { mirror?: string; cacheDir: string };
-}
-
-export type ParentMessage =
-  | { type: 'init'; backend: BackendName; init: WorkerInit }
-  | { type: 'run'; unit: PlannedUnit };
-
-export type WorkerMessage =
-  | { type: 'ready'; details: RunDetails; data: { trainSize: number; validationSize: number } | null; seconds: number }
-  | { type: 'initFailed'; error: { name: string; message: string } }
-  | { type: 'log'; line: string }
-  | { type: 'progress'; unitId: string; event: TrainProgress }
-  | { type: 'done'; run: OptimizerRun };
-
-/** A worker failed to prepare the experiment (and the error is not one of the data errors rethrown as is). */
-export class WorkerStartError extends Error {
-  override name = 'WorkerStartError';
-}
 
 // Data errors come back as their own class so callers handle them as in-process runs do (the CLI skips
 // an experiment whose data is unavailable).

@@ -6,14 +6,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/backend/kernels/index.js';
 import { MIN_XNNPACK_PRODUCT, planMatMul } from '../../src/backend/kernels/batch_mat_mul.js';
 import { usesDirectConvolution } from '../../src/backend/kernels/conv2d.js';
-import { filterGradientFormulation, MAX_PATCH_VALUES, UnsupportedConvLayoutError } from '../../src/backend/kernels/conv2d_backprop_filter.js';
+import { filterGradientFormulation, MAX_PATCH_VALUES } from '../../src/backend/kernels/conv2d_backprop_filter.js';
+import { UnsupportedConvLayoutError } from '../../src/backend/errors.js';
 import { inputGradientFormulation } from '../../src/backend/kernels/conv2d_backprop_input.js';
+import type { Findings } from '../../experiments/claims/index.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import '../../src/backend/select.js'; // the tfjs bundle's chained tensor methods (the LSTM's orthogonal initializer)
 import type { ModelExperiment } from '../../src/train/definition.js';
 import { train } from '../../src/train/loop.js';
-import { SeededRandom } from '../../src/train/random.js';
-import { syntheticSplit } from '../../src/train/synthetic.js';
+import { SeededRandom } from '../../src/common/random.js';
+import { syntheticSplit } from '../../src/bench/synthetic.js';
 
 type BackendName = 'wasm' | 'cpu';
 
@@ -367,7 +369,7 @@ describe('wasm training kernels', () => {
   });
 
   // The real experiment models (their quick profiles' shapes) on synthetic batches, through the real loop.
-  const modelExperiments = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment => e.kind === 'model');
+  const modelExperiments = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment & Findings => e.kind === 'model');
   for (const experiment of modelExperiments) {
     it(`trains the ${experiment.name} model on wasm without missing kernels or leaks`, async () => {
       await tf.setBackend('wasm');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, selectBackend } from '../../src/backend/select.js';
+import { selectBackend } from '../../src/backend/select.js';
+import { BackendUnavailableError } from '../../src/backend/errors.js';
 
 const notInstalled = async () => {
   throw Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node' imported from /x.js"), { code: 'ERR_MODULE_NOT_FOUND' });

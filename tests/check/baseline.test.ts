@@ -6,7 +6,7 @@ import {
   BASELINE_FORMAT, buildBaseline, defaultBaselinePath, parseBaseline, readBaseline, writeBaseline,
 } from '../../src/check/baseline.js';
 import { BaselineNotFoundError, InvalidBaselineError, TooFewSeedsError } from '../../src/check/errors.js';
-import { InvalidResultsError } from '../../src/results/io.js';
+import { InvalidResultsError } from '../../src/results/errors.js';
 import { ADAM, referenceRun, results, seedsOf, SPREAD, unit } from './fixtures.js';
 
 describe('building a baseline', () => {
@@ -44,6 +44,14 @@ describe('building a baseline', () => {
     const twoSeeds = results(seedsOf('adam', ADAM, [0, 0.01]));
     expect(() => buildBaseline(twoSeeds)).toThrow(TooFewSeedsError);
     expect(() => buildBaseline(twoSeeds)).toThrow(/--seeds 3/);
+  });
+
+  it('builds from one seed when the run is deterministic (its spread is 0 however many seeds)', () => {
+    const oneSeed = results(seedsOf('adam', ADAM, [0]), { deterministic: true });
+    const adam = buildBaseline(oneSeed).groups.adam;
+    expect(adam.okSeeds).toEqual([1]);
+    expect(adam.curves.valLoss!.final).toEqual({ mean: ADAM.at(-1), std: 0, min: ADAM.at(-1), max: ADAM.at(-1) });
+    expect(() => buildBaseline(results(seedsOf('adam', ADAM, [0])))).toThrow(TooFewSeedsError);
   });
 
   it('refuses a partial run, which would silently lack optimizers', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildBaseline } from '../../src/check/baseline.js';
 import { checkRun } from '../../src/check/compare.js';
-import { renderMarkdown } from '../../src/check/markdown.js';
+import { renderCheckMarkdown } from '../../src/check/markdown.js';
 import { ADAM, referenceRun, results, SGD, seedsOf, SPREAD } from './fixtures.js';
 
 const baseline = buildBaseline(referenceRun());
 const render = (runs: Parameters<typeof results>[0], overrides = {}) =>
-  renderMarkdown(checkRun(results(runs, overrides), baseline, { curve: 'valLoss', force: true }));
+  renderCheckMarkdown(checkRun(results(runs, overrides), baseline, { curve: 'valLoss', force: true }));
 
 describe('the Markdown report', () => {
   it('heads with the experiment, profile, backend and an overall verdict', () => {

@@ -1,7 +1,7 @@
 /** The interrupt message and the command it gives to continue. */
 import { describe, expect, it } from 'vitest';
 import { interruptMessage, resumeCommand, shellQuote } from '../../src/cli/interrupt.js';
-import { RunInterruptedError } from '../../src/train/runExperiment.js';
+import { RunInterruptedError } from '../../src/train/errors.js';
 
 describe('resumeCommand', () => {
   const runDir = '/home/me/optbench/reports/fashion/2026-01-01T00-00-00Z-abc123';

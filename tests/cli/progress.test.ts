@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consoleReporter, estimateLines, HEARTBEAT_SECONDS, planLines } from '../../src/cli/progress.js';
 import type { Profile } from '../../src/train/definition.js';
-import type { PlannedUnit, RunOverview } from '../../src/train/runExperiment.js';
+import type { PlannedUnit, RunOverview } from '../../src/train/plan.js';
 
 const profiles: Record<string, Profile> = {
   full: { epochs: 15, batchSize: 128, rationale: '' },

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DataContext } from '../../src/train/definition.js';
+import type { DataContext } from '../../src/data/types.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

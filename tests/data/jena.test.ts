@@ -15,7 +15,7 @@ import {
   readJenaZip,
   type JenaTable,
 } from '../../src/data/jena.js';
-import { WindowOptionError } from '../../src/data/windows.js';
+import { WindowOptionError } from '../../src/data/errors.js';
 import { FIRST_REAL_ROW, JENA_HEADER, jenaCsv, jenaRow, jenaTimestamp, plausibleValues, writeJenaZip } from '../fixtures/jena.js';
 import { tempDataContext } from './helpers.js';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFormatError } from '../../src/data/errors.js';
-import { readTarFiles, unsafeEntryReason, UnsafeArchiveError } from '../../src/data/tarSafe.js';
+import { readTarFiles, unsafeEntryReason } from '../../src/data/tarSafe.js';
+import { UnsafeArchiveError } from '../../src/data/errors.js';
 import { craftTarGz, type CraftedEntry } from '../fixtures/tarballs.js';
 
 describe('unsafeEntryReason', () => {

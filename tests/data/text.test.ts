@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildVocabulary,
-  countWords,
-  encode,
-  OOV_INDEX,
-  padSequences,
-  standardize,
-  TextPipelineOptionError,
-  tokenize,
-} from '../../src/data/text.js';
+import { buildVocabulary, countWords, encode, OOV_INDEX, padSequences, standardize, tokenize } from '../../src/data/text.js';
+import { TextPipelineOptionError } from '../../src/data/errors.js';
 
 describe('standardize and tokenize', () => {
   it('lower-cases and removes ASCII punctuation without splitting words', () => {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CHOLLET_WINDOW,
-  chronologicalSplit,
-  columnStats,
-  extractWindows,
-  naiveBaselineMae,
-  standardize,
-  timestepsOf,
-  windowAnchors,
-  WindowOptionError,
-  type Series,
-  type WindowSpec,
-} from '../../src/data/windows.js';
+import { CHOLLET_WINDOW, chronologicalSplit, columnStats, extractWindows, naiveBaselineMae, standardize, timestepsOf, windowAnchors, type Series, type WindowSpec } from '../../src/data/windows.js';
+import { WindowOptionError } from '../../src/data/errors.js';
 
 /** `rows` rows of `columns` columns where value = row · 10 + column, so every value names its cell. */
 function labelledSeries(rows: number, columns: number): Series {

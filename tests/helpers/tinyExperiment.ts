@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelExperiment } from '../../src/train/definition.js';
 import { SeededDropout } from '../../src/train/seededDropout.js';
 import { arraySplit } from '../../src/train/splits.js';
-import { SeededRandom } from '../../src/train/random.js';
+import { SeededRandom } from '../../src/common/random.js';
 
 /** y = sum(w·x) + noise, with fixed data drawn from the project's generator. */
 function syntheticRegression(samples: number, features: number, seed: number) {
@@ -53,6 +53,5 @@ export function tinyExperiment(options: { samples?: number; epochs?: number; bat
         ],
       });
     },
-    claims: [],
   };
 }

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { OPTIMIZERS, type Hyperparameters } from '../../src/optimizers/registry.js';
+import { OPTIMIZERS } from '../../src/optimizers/registry.js';
+import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
 import { fixture, runOptimizer, worstError } from './stream.js';
 
 const CASES: { label: string; optimizer: string; h: Hyperparameters }[] = [

@@ -1,6 +1,6 @@
 /**
  * Convergence on simple surfaces, like optax's alias tests: every from-scratch optimizer (study
- * defaults apart from the learning rate) reduces g(x, y) = ½x² + 2y² − xy from (1, −1) (seeds/004),
+ * defaults apart from the learning rate) reduces g(x, y) = ½x² + 2y² − xy from (1, −1) (docs/study.md),
  * and Adam reaches the floor of Rosenbrock's valley.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,6 +1,6 @@
 /**
  * Learning-rate schedules, clipping and gradient penalties against hand formulas, including the
- * course notes' numbers (seeds/000 inverse-time decay, seeds/004 gradient descent on
+ * course notes' numbers (docs/study.md: inverse-time decay, gradient descent on
  * g(x, y) = ½x² + 2y² − xy from (1, −1) with learning rate 0.1).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,7 +26,7 @@ function applyOnce(unit: GradientTransformation, grads: number[][], params: numb
   return result;
 }
 
-/** Gradient of g(x, y) = ½x² + 2y² − xy (seeds/004). */
+/** Gradient of g(x, y) = ½x² + 2y² − xy (docs/study.md). */
 const quadraticGradient = ([x, y]: number[]) => [x - y, 4 * y - x];
 
 /** Gradient descent through the registry's scratch SGD with the given hyperparameters. */
@@ -45,7 +45,7 @@ function descend(h: Record<string, number | string>, steps: number): number[] {
 }
 
 describe('schedules', () => {
-  it('inverse-time decay is lr₀ / (1 + decay · t) (seeds/000)', () => {
+  it('inverse-time decay is lr₀ / (1 + decay · t) (the course notes)', () => {
     const schedule = inverseTimeDecay(0.1, 0.5);
     expect([0, 1, 2, 10].map(schedule)).toEqual([0.1, 0.1 / 1.5, 0.1 / 2, 0.1 / 6]);
     expect(inverseTimeDecay(1, 1, 4)(8)).toBeCloseTo(1 / 3, 12);
@@ -67,7 +67,7 @@ describe('schedules', () => {
 });
 
 describe('schedules inside an optimizer', () => {
-  it('plain gradient descent reproduces seeds/004: (1, −1) → (0.8, −0.5) → (0.67, −0.22)', () => {
+  it('plain gradient descent reproduces the worked example of the course notes: (1, −1) → (0.8, −0.5) → (0.67, −0.22)', () => {
     const [x1, y1] = descend({}, 1);
     expect(x1).toBeCloseTo(0.8, 6);
     expect(y1).toBeCloseTo(-0.5, 6);
@@ -97,7 +97,7 @@ describe('schedules inside an optimizer', () => {
   });
 });
 
-describe('clipping (seeds/000 "Gradient Clipping", Keras clipvalue / clipnorm / global_clipnorm)', () => {
+describe('clipping (the clipping of the course notes, Keras clipvalue / clipnorm / global_clipnorm)', () => {
   it('clip by value is max(−c, min(c, g))', () => {
     expect(applyOnce(clipByValue(1), [[-3, -0.5, 0, 0.25, 2]])).toEqual([[-1, -0.5, 0, 0.25, 1]]);
   });
@@ -135,7 +135,7 @@ describe('penalties and weight decay', () => {
   const w = [[-2, 0, 3]];
   const g = [[0.5, 0.5, 0.5]];
 
-  it('L1 adds λ·sign(w) (seeds/000)', () => {
+  it('L1 adds λ·sign(w) (the course notes)', () => {
     expect(applyOnce(addL1Penalty(0.1), g, w)[0].map((x) => +x.toFixed(6))).toEqual([0.4, 0.5, 0.6]);
   });
 

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { OPTIMIZERS, type Hyperparameters } from '../../src/optimizers/registry.js';
+import { OPTIMIZERS } from '../../src/optimizers/registry.js';
+import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
 import * as ref from './reference.js';
 import { fixture, runOptimizer, runReference, worstError } from './stream.js';
 

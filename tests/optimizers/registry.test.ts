@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultImpl, OPTIMIZER_NAMES, OPTIMIZERS, STUDY_OPTIMIZERS, getOptimizerSpec, UnknownOptimizerError } from '../../src/optimizers/registry.js';
+import { defaultImpl, OPTIMIZER_NAMES, OPTIMIZERS, STUDY_OPTIMIZERS, getOptimizerSpec } from '../../src/optimizers/registry.js';
+import { UnknownOptimizerError } from '../../src/optimizers/errors.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

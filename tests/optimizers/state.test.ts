@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { OptimizerStateError } from '../../src/optimizers/errors.js';
-import { getOptimizerSpec, type Hyperparameters } from '../../src/optimizers/registry.js';
+import { getOptimizerSpec } from '../../src/optimizers/registry.js';
+import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
 import { restoreOptimizerState, saveOptimizerState } from '../../src/optimizers/state.js';
 
 beforeAll(async () => {

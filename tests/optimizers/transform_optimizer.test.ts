@@ -6,9 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { OPTIMIZERS, type Hyperparameters } from '../../src/optimizers/registry.js';
+import { OPTIMIZERS } from '../../src/optimizers/registry.js';
+import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
 import { ScratchOptimizer } from '../../src/optimizers/scratch.js';
-import { TransformOptimizer, UnknownVariableError } from '../../src/optimizers/transform_optimizer.js';
+import { TransformOptimizer } from '../../src/optimizers/transform_optimizer.js';
+import { UnknownVariableError } from '../../src/optimizers/errors.js';
 import { InvalidHyperparameterError, OptimizerStateError } from '../../src/optimizers/errors.js';
 import { fixture, SHAPES } from './stream.js';
 

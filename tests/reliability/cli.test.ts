@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeResults } from '../fixtures/results/makeResults.js';
 import { choice, learningRates, listOf, nonNegativeInteger, positiveInteger } from '../../src/cli/options.js';
-import { parseShard } from '../../src/train/shard.js';
+import { parseShard } from '../../src/results/shard.js';
 import { inBatches, listFiles, repo, runCli, tempDirs, type CliName } from './helpers.js';
 
 const dirs = tempDirs('cli');

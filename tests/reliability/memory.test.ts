@@ -9,7 +9,7 @@ import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
 import { resolveDataContext } from '../../src/data/fetch.js';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
 import type { OptimizerRun } from '../../src/results/schema.js';
-import type { Split } from '../../src/train/definition.js';
+import type { Split } from '../../src/data/types.js';
 import { runModelExperiment } from '../../src/train/runExperiment.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';
 import { tempDirs } from './helpers.js';

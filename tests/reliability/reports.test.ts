@@ -7,7 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeResultsAtomic } from '../../src/results/io.js';
+import { writeJsonAtomic } from '../../src/results/io.js';
 import type { RunResults } from '../../src/results/schema.js';
 import { writeReport, type ReportFiles } from '../../src/report/index.js';
 import { makeResults } from '../fixtures/results/makeResults.js';
@@ -52,7 +52,7 @@ function sampleRun(): RunResults {
 async function reportOf(root: string, runDirName: string, results: RunResults): Promise<{ files: ReportFiles; html: string; markdown: string; index: string }> {
   const runDir = path.join(root, 'runs', runDirName);
   await mkdir(runDir, { recursive: true });
-  await writeResultsAtomic(path.join(runDir, 'results.json'), results);
+  await writeJsonAtomic(path.join(runDir, 'results.json'), results);
   // No claims: the claim set is looked up by experiment name, which the hostile run changes.
   const files = await writeReport(runDir, { reportsRoot: root, claims: [] });
   const read = (file: string) => readFile(file, 'utf8');

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
+import { SURFACES } from '../../experiments/costSurfaces.js';
 import { SERIES_LINES } from '../../src/report/specs.js';
 import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
 import { bostonLike, surfacesLike } from '../fixtures/results/sampleRuns.js';
@@ -92,7 +93,7 @@ describe('report.html in Chromium', () => {
   }, BROWSER_TIMEOUT);
 
   it('draws the surfaces chart with one trajectory per optimizer that ran ok', async () => {
-    const { html } = await writeReport(await writeRun(root, surfacesLike()));
+    const { html } = await writeReport(await writeRun(root, surfacesLike()), { surfaces: SURFACES });
     const { page, charts, requests, consoleErrors } = await chartsOf(html);
     try {
       expect(requests).toEqual([pathToFileURL(html).href]);

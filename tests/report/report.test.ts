@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Claim } from '../../src/report/claims.js';
+import type { Claim } from '../../src/claims/claim.js';
+import { claims as bostonClaims } from '../../experiments/claims/boston.js';
 import { writeReport, type ReportFiles } from '../../src/report/index.js';
 import { svgToPng } from '../../src/report/render.js';
 import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
@@ -27,7 +28,7 @@ describe('writeReport on a Boston-like run (3 seeds, Ftrl diverged)', () => {
 
   beforeAll(async () => {
     root = await tempRoot();
-    files = await writeReport(await writeRun(root, bostonLike()));
+    files = await writeReport(await writeRun(root, bostonLike()), { claims: bostonClaims });
     markdown = await readFile(files.markdown, 'utf8');
   });
 
@@ -69,7 +70,7 @@ describe('writeReport on a Boston-like run (3 seeds, Ftrl diverged)', () => {
     expect(row('Adam (builtin)')).not.toContain('★');
   });
 
-  it("scores the experiment's claim set from experiments/claims", () => {
+  it('scores the claims it is handed (the boston experiment\'s)', () => {
     expect(markdown).toContain('## Findings scorecard');
     expect(markdown).toContain('| RMSprop is the best in absolute terms. | ✓ reproduced |');
     // Ftrl diverged, so the claim about it cannot be judged.

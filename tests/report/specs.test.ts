@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
 import { renderSvg } from '../../src/report/render.js';
 import { buildCharts, SERIES_LINES, type Chart } from '../../src/report/specs.js';
-import { summarize } from '../../src/report/summary.js';
+import { summarizeRun } from '../../src/results/summary.js';
 import type { RunResults } from '../../src/results/schema.js';
-import { ROSENBROCK, SURFACES } from '../../src/train/surfaces.js';
+import { ROSENBROCK, SURFACES } from '../../experiments/costSurfaces.js';
 import { makeResults, type UnitFixture } from '../fixtures/results/makeResults.js';
 import { bostonLike, surfacesLike, sweepLike } from '../fixtures/results/sampleRuns.js';
 
-const charts = (results: RunResults) => buildCharts(results, summarize(results), SURFACES);
+const charts = (results: RunResults) => buildCharts(results, summarizeRun(results), SURFACES);
 const chart = (results: RunResults, id: string): Chart => {
   const found = charts(results).find((c) => c.id === id);
   if (!found) throw new Error(`no chart '${id}'`);

@@ -2,7 +2,9 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidResultsError, readResults, UnsupportedResultsVersionError, writeResultsAtomic } from '../../src/results/io.js';
+import { readResults, writeJsonAtomic } from '../../src/results/io.js';
+import { InvalidResultsError } from '../../src/results/errors.js';
+import { UnsupportedResultsVersionError } from '../../src/results/errors.js';
 import { RESULTS_SCHEMA_VERSION } from '../../src/results/schema.js';
 import { makeResults } from '../fixtures/results/makeResults.js';
 
@@ -12,7 +14,7 @@ describe('results.json io', () => {
   it('reads back what it wrote, leaving no temp files behind', async () => {
     const file = await tempFile();
     const results = makeResults([{ optimizer: 'adam' }, { optimizer: 'sgd', status: 'diverged', reason: 'NaN' }]);
-    await writeResultsAtomic(file, results);
+    await writeJsonAtomic(file, results);
     expect(await readResults(file)).toEqual(results);
     expect(await readdir(path.dirname(file))).toEqual(['results.json']);
   });
@@ -47,7 +49,7 @@ describe('results.json io', () => {
 
   it('writes pretty JSON with a trailing newline', async () => {
     const file = await tempFile();
-    await writeResultsAtomic(file, makeResults([]));
+    await writeJsonAtomic(file, makeResults([]));
     const text = await readFile(file, 'utf8');
     expect(text.startsWith('{\n  "schemaVersion": 1,')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);

@@ -10,11 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
-import { MergeError, mergeRunDirectories, mergeRuns } from '../../src/results/merge.js';
+import { mergeRunDirectories, mergeRuns } from '../../src/results/merge.js';
+import { MergeError } from '../../src/results/errors.js';
 import { readUnits } from '../../src/results/runDirectory.js';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
-import { runModelExperiment, type RunPlan } from '../../src/train/runExperiment.js';
-import { selectShard } from '../../src/train/shard.js';
+import { runModelExperiment } from '../../src/train/runExperiment.js';
+import type { RunPlan } from '../../src/train/plan.js';
+import { selectShard } from '../../src/results/shard.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

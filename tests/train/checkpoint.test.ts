@@ -14,9 +14,10 @@ import type { OptimizerImpl, OptimizerRun } from '../../src/results/schema.js';
 import {
   checkpointEpochs, checkpointFile, CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type UnitCheckpoint,
 } from '../../src/train/checkpoint.js';
-import type { LoadedData } from '../../src/train/definition.js';
+import type { LoadedData } from '../../src/data/types.js';
 import { TrainingStoppedError } from '../../src/train/loop.js';
-import { runUnit, trainAndRecord, type UnitSpec } from '../../src/train/unit.js';
+import type { UnitSpec } from '../../src/results/units.js';
+import { runUnit, trainAndRecord } from '../../src/train/unit.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'optbench-checkpoint-'));

@@ -10,9 +10,11 @@ import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
 import type { RunResults } from '../../src/results/schema.js';
 import type { SurfaceExperiment } from '../../src/train/definition.js';
-import type { RunPlan } from '../../src/train/runExperiment.js';
-import { runSurfaceExperiment, runSurfaceUnit } from '../../src/train/runSurfaces.js';
-import { QUADRATIC, ROSENBROCK, SADDLE } from '../../src/train/surfaces.js';
+import type { RunPlan } from '../../src/train/plan.js';
+import { runSurfaceUnit } from '../../src/train/runSurfaces.js';
+import { runSurfaceExperiment, surfaceSeeds } from '../../src/train/runExperiment.js';
+import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
+import { QUADRATIC, ROSENBROCK, SADDLE } from '../../experiments/costSurfaces.js';
 
 let backend: BackendChoice;
 const scratchDirs: string[] = [];
@@ -78,6 +80,20 @@ describe('runSurfaceExperiment', () => {
     // which only holds if no moment estimates carried over from the previous trajectory.
     const adamOnSaddle = written.runs.find((r) => r.optimizer === 'adam')!.trajectories![1].points[1];
     expect(Math.abs(adamOnSaddle.y - 0.001)).toBeCloseTo(surfaces.learningRates.adam, 3);
+  });
+
+  it('runs one seed when asked for several (every seed gives the same trajectories) and records the run deterministic', async () => {
+    const { results } = await runSurfaceExperiment(smallPlan({ optimizers: ['sgd'], seeds: [4, 5, 6] }), backend, { reportsRoot: tempDir() });
+    expect(results.seeds).toEqual([4]);
+    expect(results.runs.map((r) => [r.id, r.seed])).toEqual([['sgd', 4]]);
+    expect(results.deterministic).toBe(true);
+  });
+
+  it('keeps the seeds of a run directory being resumed that recorded several (written before surfaces ran one)', async () => {
+    const runDir = await writeRun(tempDir(), makeResults([{ optimizer: 'sgd', seed: 1 }, { optimizer: 'sgd', seed: 2 }], { experiment: 'surfaces' }));
+    expect(surfaceSeeds([1, 2], { reportsRoot: tempDir(), runDir })).toEqual([1, 2]);
+    expect(surfaceSeeds([1, 2], { reportsRoot: tempDir() })).toEqual([1]);
+    expect(surfaceSeeds([3], { reportsRoot: tempDir(), runDir })).toEqual([3]);
   });
 
   it('uses the swept rate instead of the table, and records it', async () => {

@@ -13,8 +13,10 @@ import { readUnits } from '../../src/results/runDirectory.js';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
 import type { ModelExperiment } from '../../src/train/definition.js';
 import { checkpointEpochs } from '../../src/train/checkpoint.js';
+import { RunInterruptedError } from '../../src/train/errors.js';
 import type { TrainProgress } from '../../src/train/loop.js';
-import { RunInterruptedError, runModelExperiment, type ExecutionOptions, type PlannedUnit, type RunPlan } from '../../src/train/runExperiment.js';
+import { runModelExperiment } from '../../src/train/runExperiment.js';
+import type { ExecutionOptions, PlannedUnit, RunPlan } from '../../src/train/plan.js';
 import { EXPERIMENTS } from './workersFixture.js';
 
 const fixtureModule = new URL('./workersFixture.ts', import.meta.url).href;

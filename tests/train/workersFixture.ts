@@ -4,7 +4,8 @@
  */
 import { openSync, closeSync } from 'node:fs';
 import { DataUnavailableError } from '../../src/data/errors.js';
-import type { ModelExperiment, Split } from '../../src/train/definition.js';
+import type { ModelExperiment } from '../../src/train/definition.js';
+import type { Split } from '../../src/data/types.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';
 
 const tiny = tinyExperiment({ epochs: 3 });

@@ -12,13 +12,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
 import { checkpointEpochs } from '../../src/train/checkpoint.js';
+import { MIRROR } from '../reliability/helpers.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const work = mkdtempSync(path.join(tmpdir(), 'optbench-resume-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const env = { ...process.env, OPTBENCH_DATA_MIRROR: '/work/shared/datasets', OPTBENCH_DATA_DIR: path.join(work, 'cache') };
+const env = { ...process.env, OPTBENCH_DATA_MIRROR: MIRROR, OPTBENCH_DATA_DIR: path.join(work, 'cache') };
 const RUN = ['boston', '--profile', 'quick', '--epochs', '15', '--optimizers', 'adam,sgd,rmsprop,adagrad', '--no-report'];
 // node itself (not the tsx wrapper, which runs node as a child), so the pid killed is the CLI's.
 const cli = (args: string[]) => [...['--import', tsxLoader, path.join(repo, 'src/cli/experiment.ts')], ...args];

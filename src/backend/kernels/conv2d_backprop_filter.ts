@@ -10,14 +10,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { windowsInsideInput } from './conv_geometry.js';
 import { convGeometry, heapOffset, simdKernels } from './simd/module.js';
 import { release, reshape, runWasmKernel, slice, transpose } from './wasm_ops.js';
-
-/** Thrown for layouts the wasm backend cannot run (its forward Conv2D is NHWC-only too). */
-export class UnsupportedConvLayoutError extends Error {
-  override readonly name = 'UnsupportedConvLayoutError';
-  constructor(kernelName: string, dataFormat: string) {
-    super(`${kernelName} on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'. Use channels-last tensors.`);
-  }
-}
+import { UnsupportedConvLayoutError } from '../errors.js';
 
 /**
  * Largest transposed patch matrix built at once (values): bounds the wasm heap used by a big batch (a batch of
@@ -150,7 +143,9 @@ function viaConvolution(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, inf
  */
 function viaDirectProduct(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const dw = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
-  simdKernels(backend).conv2d_backprop_filter_valid(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw), ...convGeometry(info));
+  simdKernels(backend).conv2d_backprop_filter_valid({
+    x: heapOffset(backend, x), dy: heapOffset(backend, dy), dw: heapOffset(backend, dw), ...convGeometry(info),
+  });
   return dw;
 }
 

@@ -11,7 +11,7 @@ import { release, reshape, runWasmKernel, slice } from './wasm_ops.js';
 /**
  * out[s, ...] = Σ_{i: segmentIds[i] = s} x[i, ...]. This is exactly ScatterNd with the ids as 1-element
  * indices (ScatterNd accumulates duplicates), a single pass over x in wasm — far cheaper than a one-hot
- * matmul (numIds × numSegments) or a sort followed by a segment reduction (see bench/kernels.ts).
+ * matmul (numIds × numSegments) or a sort followed by a segment reduction (see src/bench/kernels.ts).
  *
  * Ids outside [0, numSegments) are dropped, as on the cpu backend. ScatterNd would write out of bounds
  * for them, so they are redirected to an extra scratch segment that is sliced off.

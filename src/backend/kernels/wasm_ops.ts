@@ -1,16 +1,6 @@
 import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-
-/** Thrown when a composite kernel needs a wasm kernel that is not registered (wasm backend not imported). */
-export class MissingWasmKernelError extends Error {
-  override readonly name = 'MissingWasmKernelError';
-  constructor(kernelName: string) {
-    super(
-      `The wasm kernel '${kernelName}' is not registered. ` +
-        `Import '@tensorflow/tfjs-backend-wasm' before calling registerWasmTrainingKernels().`,
-    );
-  }
-}
+import { MissingWasmKernelError } from '../errors.js';
 
 /**
  * Runs another wasm kernel from inside a kernel, without going through the engine, so the result is a

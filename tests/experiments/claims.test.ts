@@ -3,12 +3,12 @@
  * like their opposite (not reproduced), so a claim set that cannot tell the two apart fails here.
  */
 import { describe, expect, it } from 'vitest';
-import type { Claim } from '../../src/report/claims.js';
+import type { Claim } from '../../src/claims/claim.js';
 import type { RunResults } from '../../src/results/schema.js';
 import { claims as boston } from '../../experiments/claims/boston.js';
 import { claims as fashion } from '../../experiments/claims/fashion.js';
 import { claims as imdb } from '../../experiments/claims/imdb.js';
-import { claimsFor } from '../../experiments/claims/index.js';
+import { experimentNamed } from '../../experiments/index.js';
 import { claims as surfaces } from '../../experiments/claims/surfaces.js';
 import { claims as temperature } from '../../experiments/claims/temperature.js';
 import { decay, makeResults, type UnitFixture } from '../fixtures/results/makeResults.js';
@@ -17,10 +17,10 @@ const verdicts = (claims: Claim[], results: RunResults) => Object.fromEntries(cl
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('claim sets', () => {
-  it('are registered by experiment name, with unique ids', () => {
-    expect(claimsFor('boston')).toBe(boston);
-    expect(claimsFor('surfaces')).toBe(surfaces);
-    expect(claimsFor('constructor')).toEqual([]);
+  it('belong to their experiment, with unique ids', () => {
+    expect(experimentNamed('boston')?.claims).toBe(boston);
+    expect(experimentNamed('surfaces')?.claims).toBe(surfaces);
+    expect(experimentNamed('constructor')).toBeUndefined();
     const ids = [boston, fashion, imdb, temperature, surfaces].flat().map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
   });

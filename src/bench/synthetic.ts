@@ -3,9 +3,10 @@
  * experiment models on it without any dataset.
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { LossName, Split } from './definition.js';
-import { SeededRandom } from './random.js';
-import { arraySplit } from './splits.js';
+import type { LossName } from '../train/definition.js';
+import type { Split } from '../data/types.js';
+import { SeededRandom } from '../common/random.js';
+import { arraySplit } from '../train/splits.js';
 
 export function sampleShape(model: LayersModel, which: 'inputs' | 'outputs'): number[] {
   return model[which][0].shape.slice(1).map((size) => size ?? 1);

@@ -7,15 +7,12 @@
  * computes the same parts; dealing instead of cutting into blocks spreads each optimizer's seeds and
  * rates over the shards, which keeps shards balanced when optimizers differ in cost.
  */
+import { InvalidShardError } from './errors.js';
 
 export interface Shard {
   /** 1-based. */
   index: number;
   count: number;
-}
-
-export class InvalidShardError extends Error {
-  override name = 'InvalidShardError';
 }
 
 /** Parses `i/n` (1 ≤ i ≤ n), e.g. `2/3`. */

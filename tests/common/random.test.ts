@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom, deriveSeed } from '../../src/train/random.js';
+import { SeededRandom, deriveSeed } from '../../src/common/random.js';
 import { range } from '../../src/train/splits.js';
 
 describe('SeededRandom', () => {

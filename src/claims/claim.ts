@@ -4,10 +4,10 @@
  */
 import type { RunResults } from '../results/schema.js';
 
-export type Verdict = 'reproduced' | 'not-reproduced' | 'inconclusive';
+export type ClaimVerdict = 'reproduced' | 'not-reproduced' | 'inconclusive';
 
 export interface ClaimScore {
-  verdict: Verdict;
+  verdict: ClaimVerdict;
   /** One sentence with the numbers behind the verdict. */
   evidence: string;
 }

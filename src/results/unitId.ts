@@ -1,5 +1,5 @@
-/** Unit ids, without TensorFlow.js: the convergence check names units as training does. */
-import type { OptimizerImpl } from '../results/schema.js';
+/** Unit ids, without TensorFlow.js (./units.ts loads the optimizer registry): the check reads them too. */
+import type { OptimizerImpl } from './schema.js';
 
 /** A unit's id within a run: readable, unique, stable across machines (used for shards and resume). */
 export function unitId(spec: { optimizer: string; impl: OptimizerImpl; seed: number; learningRate?: number }, varying: { impl: boolean; seed: boolean; learningRate: boolean }): string {

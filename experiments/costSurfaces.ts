@@ -1,39 +1,18 @@
 /**
- * The 2-D cost surfaces of the study's trajectory figures (seeds/001: deep valley, Beale, saddle) and
- * of the course notes' worked examples (seeds/004: the quadratic and Himmelblau).
+ * The 2-D cost surfaces of the study's trajectory figures (deep valley, Beale, saddle) and of the course
+ * notes' worked examples (the quadratic and Himmelblau): docs/study.md, "Cost surfaces" and "Reference
+ * numbers from the course notes".
  *
  * Each surface is written twice on purpose: `f` in plain JS numbers, cheap enough to evaluate on the
  * report's contour grids, and `tfF` in tf ops so the optimizers get their gradients from tf.grad
- * exactly as they do on a model. tests/train/surfaces.test.ts checks the two agree and that the tf
+ * exactly as they do on a model. tests/experiments/costSurfaces.test.ts checks the two agree and that the tf
  * gradients match the analytic ones.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfF exists to be differentiated, and in Node tfjs-core's gradients are registered only by the
 // tfjs-layers bundle (core's own `dist/register_all_gradients` is ESM that Node cannot load).
 import '@tensorflow/tfjs-layers';
-
-export type Point = [number, number];
-
-export interface Surface {
-  /** Identifier used in results.json (`SurfaceTrajectory.surface`). */
-  name: string;
-  /** Human title for plots, formula included. */
-  title: string;
-  /** Where the function and starts come from and what the surface is meant to show. */
-  description: string;
-  f(x: number, y: number): number;
-  /**
-   * The same function on a tensor of shape [2] holding (x, y); returns a scalar. Call it inside
-   * `tf.tidy`, `tf.grad` or `optimizer.minimize`, which dispose the intermediates.
-   */
-  tfF(xy: tf.Tensor): tf.Scalar;
-  /** Known minima (all of them in the plotted domain); trajectories report the distance to the nearest. */
-  minima: Point[];
-  /** Documented starting points; every optimizer runs once from each. */
-  starts: Point[];
-  /** Plot window. */
-  domain: { x: [number, number]; y: [number, number] };
-}
+import type { Surface } from '../src/train/surface.js';
 
 /** (x, y) of a [2] tensor as two scalars. */
 function coordinates(xy: tf.Tensor): [tf.Tensor, tf.Tensor] {
@@ -41,11 +20,11 @@ function coordinates(xy: tf.Tensor): [tf.Tensor, tf.Tensor] {
   return [x, y];
 }
 
-/** g(x, y) = ½x² + 2y² − xy: seeds/004's worked gradient-descent example (η 0.1 from (1, −1)). */
+/** g(x, y) = ½x² + 2y² − xy: the course notes' worked gradient-descent example (η 0.1 from (1, −1)). */
 export const QUADRATIC: Surface = {
   name: 'quadratic',
   title: 'Quadratic ½x² + 2y² − xy',
-  description: 'Convex, elongated bowl from the course notes (seeds/004): plain gradient descent with η = 0.1 '
+  description: 'Convex, elongated bowl from the course notes\' worked example: plain gradient descent with η = 0.1 '
     + 'from (1, −1) goes 3.5 → 1.22 → 0.47. Single minimum at the origin.',
   f: (x, y) => 0.5 * x * x + 2 * y * y - x * y,
   tfF(xy) {
@@ -57,11 +36,11 @@ export const QUADRATIC: Surface = {
   domain: { x: [-1.5, 1.5], y: [-1.5, 1.5] },
 };
 
-/** g(x, y) = (x² + y − 11)² + (x + y² − 7)²: seeds/004's non-convex example with four minima. */
+/** g(x, y) = (x² + y − 11)² + (x + y² − 7)²: the course notes' non-convex example with four minima. */
 export const HIMMELBLAU: Surface = {
   name: 'himmelblau',
   title: 'Himmelblau (x² + y − 11)² + (x + y² − 7)²',
-  description: 'Non-convex with four minima (seeds/004): 100 gradient-descent steps from (0, 1), (−1, 1), '
+  description: 'Non-convex with four minima (the course notes\' worked example): 100 gradient-descent steps from (0, 1), (−1, 1), '
     + '(−1, −1) and (0, −1) end in different minima depending on the start.',
   f: (x, y) => (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2,
   tfF(xy) {
@@ -78,7 +57,7 @@ export const HIMMELBLAU: Surface = {
 export const ROSENBROCK: Surface = {
   name: 'rosenbrock',
   title: 'Rosenbrock (1 − x)² + 100(y − x²)²',
-  description: 'Deep narrow curved valley (seeds/001 figure 3: step-size-adaptive methods converge, SGD does '
+  description: 'Deep narrow curved valley (the study\'s figure 3: step-size-adaptive methods converge, SGD does '
     + 'not head the right way). Minimum (1, 1); start (−1.2, 1) is Rosenbrock\'s (1960) classic one.',
   f: (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2,
   tfF(xy) {
@@ -94,7 +73,7 @@ export const ROSENBROCK: Surface = {
 export const BEALE: Surface = {
   name: 'beale',
   title: 'Beale (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²',
-  description: 'Plateau surrounded by very steep walls (seeds/001 figure 4: accelerated methods overshoot, '
+  description: 'Plateau surrounded by very steep walls (the study\'s figure 4: accelerated methods overshoot, '
     + 'they find it hard to brake). Minimum (3, 0.5); start (1, 1.5) sits on the steep side of the '
     + 'plateau, where the gradient is large.',
   f: (x, y) => (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y ** 3) ** 2,
@@ -117,7 +96,7 @@ export const BEALE: Surface = {
 export const SADDLE: Surface = {
   name: 'saddle',
   title: 'Saddle x² − y² + y⁴/4',
-  description: 'Saddle point at the origin (seeds/001 figure 5: every method ends up escaping it, '
+  description: 'Saddle point at the origin (the study\'s figure 5: every method ends up escaping it, '
     + 'Adadelta/Adagrad/RMSprop much faster). Bounded by y⁴/4 so it has minima at (0, ±√2). The start '
     + '(1, 0.001) lies almost on the ridge: the gradient along y is tiny, so methods that scale the '
     + 'step per coordinate escape while plain gradient descent creeps.',
@@ -133,13 +112,3 @@ export const SADDLE: Surface = {
 
 /** Every surface, in the order the report shows them. */
 export const SURFACES: Surface[] = [ROSENBROCK, BEALE, SADDLE, QUADRATIC, HIMMELBLAU];
-
-/** The known minimum closest to (x, y) and the Euclidean distance to it. */
-export function nearestMinimum(surface: Surface, x: number, y: number): { minimum: Point; distance: number } {
-  let best = { minimum: surface.minima[0], distance: Number.POSITIVE_INFINITY };
-  for (const minimum of surface.minima) {
-    const distance = Math.hypot(x - minimum[0], y - minimum[1]);
-    if (distance < best.distance) best = { minimum, distance };
-  }
-  return best;
-}

@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
-import { OPTIMIZERS, type Hyperparameters } from '../src/optimizers/registry.js';
+import { OPTIMIZERS } from '../optimizers/registry.js';
+import type { Hyperparameters } from '../optimizers/hyperparameters.js';
 import { median } from './stats.js';
 
 const SHAPES = [[1000, 500], [500, 500], [250, 1000]];

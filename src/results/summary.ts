@@ -4,8 +4,7 @@
  * these series, so they agree on what "Adam's final validation loss" is.
  */
 import { OPTIMIZERS } from '../optimizers/registry.js';
-import type { EpochRecord, OptimizerImpl, OptimizerRun, RunResults, RunStatus } from '../results/schema.js';
-import { optimizerColor } from './colors.js';
+import type { EpochRecord, OptimizerImpl, OptimizerRun, RunResults, RunStatus } from './schema.js';
 
 export interface Band {
   mean: number;
@@ -29,7 +28,7 @@ export interface FinalValues {
   valMetric: number | null;
 }
 
-export interface Series {
+export interface OptimizerSeries {
   /** Unique within a run: `optimizer@impl@learningRate`. */
   key: string;
   optimizer: string;
@@ -39,7 +38,6 @@ export interface Series {
   name: string;
   /** `name` plus the learning rate when the run swept it: the legend entry of a curve. */
   label: string;
-  color: string;
   /** 'ok' only when every seed ran ok; otherwise the most serious status among the seeds. */
   status: RunStatus;
   reason?: string;
@@ -54,9 +52,9 @@ export interface Series {
 
 export interface RunSummary {
   /** Every (optimizer, impl, learning rate), in the order the units appear in results.json. */
-  all: Series[];
+  all: OptimizerSeries[];
   /** One series per (optimizer, impl) at its representative learning rate (see representative()). */
-  compared: Series[];
+  compared: OptimizerSeries[];
   learningRates: number[];
   /** Some optimizer ran at several learning rates (a sweep), not merely each at its own rate. */
   swept: boolean;
@@ -101,7 +99,7 @@ function seriesStatus(runs: OptimizerRun[]): { status: RunStatus; reason?: strin
   return { status: worst, reason: `${worst}${seeds}${first.reason ? `: ${first.reason}` : ''}` };
 }
 
-function buildSeries(runs: OptimizerRun[], name: string, label: string): Series {
+function buildSeries(runs: OptimizerRun[], name: string, label: string): OptimizerSeries {
   const [first] = runs;
   const { status, reason } = seriesStatus(runs);
   const curve = status === 'ok' ? aggregateCurve(runs) : [];
@@ -113,7 +111,6 @@ function buildSeries(runs: OptimizerRun[], name: string, label: string): Series 
     learningRate: first.learningRate,
     name,
     label,
-    color: optimizerColor(first.optimizer),
     status,
     reason,
     convention: first.convention,
@@ -127,7 +124,7 @@ function buildSeries(runs: OptimizerRun[], name: string, label: string): Series 
 }
 
 /** The value a series is ranked by: final validation loss, or training loss when there is no validation. */
-export function rankingLoss(series: Series): number | null {
+export function rankingLoss(series: OptimizerSeries): number | null {
   return series.final ? (series.final.valLoss ?? series.final.loss) : null;
 }
 
@@ -135,7 +132,7 @@ export function rankingLoss(series: Series): number | null {
  * The learning rate shown in the curves and judged by the claims: the optimizer's registry default (the
  * study's setting) when it ran, otherwise the one with the lowest final loss, otherwise the first.
  */
-function representative(candidates: Series[]): Series {
+function representative(candidates: OptimizerSeries[]): OptimizerSeries {
   const defaultRate = OPTIMIZERS[candidates[0].optimizer]?.defaults.learningRate;
   const atDefault = candidates.find((s) => s.learningRate === defaultRate);
   if (atDefault) return atDefault;
@@ -152,9 +149,9 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
-export function summarize(results: RunResults): RunSummary {
+export function summarizeRun(results: RunResults): RunSummary {
   const byOptimizer = groupBy(results.runs, (run) => run.optimizer);
-  const all: Series[] = [];
+  const all: OptimizerSeries[] = [];
   for (const [optimizer, runs] of byOptimizer) {
     const bothImpls = new Set(runs.map((run) => run.impl)).size > 1;
     const sweptRates = new Set(runs.map((run) => run.learningRate)).size > 1;
@@ -176,12 +173,12 @@ export function summarize(results: RunResults): RunSummary {
 }
 
 /** The series a claim about `optimizer` judges: the tfjs built-in when it ran, else the from-scratch one. */
-export function primarySeries(summary: RunSummary, optimizer: string): Series | undefined {
+export function primarySeries(summary: RunSummary, optimizer: string): OptimizerSeries | undefined {
   const candidates = summary.compared.filter((s) => s.optimizer === optimizer);
   return candidates.find((s) => s.impl === 'builtin') ?? candidates[0];
 }
 
 /** Primary series of every optimizer in the run, in run order. */
-export function primarySeriesAll(summary: RunSummary): Series[] {
+export function primarySeriesAll(summary: RunSummary): OptimizerSeries[] {
   return [...new Set(summary.compared.map((s) => s.optimizer))].map((optimizer) => primarySeries(summary, optimizer)!);
 }

@@ -2,10 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { descend } from '../../src/train/runSurfaces.js';
-import {
-  BEALE, HIMMELBLAU, QUADRATIC, ROSENBROCK, SADDLE, SURFACES, nearestMinimum,
-  type Point, type Surface,
-} from '../../src/train/surfaces.js';
+import { BEALE, HIMMELBLAU, QUADRATIC, ROSENBROCK, SADDLE, SURFACES } from '../../experiments/costSurfaces.js';
+import { nearestMinimum, type Point, type Surface } from '../../src/train/surface.js';
 import { resolveOptimizer } from '../../src/train/unit.js';
 
 beforeAll(async () => {
@@ -94,7 +92,7 @@ describe('the cost surfaces', () => {
     expect(nearestMinimum(SADDLE, 0.3, -0.4).minimum).toEqual([0, -Math.SQRT2]);
   });
 
-  it('reproduces the worked example of seeds/004: SGD, η 0.1, from (1, −1) on ½x² + 2y² − xy', () => {
+  it('reproduces the worked example of the course notes (docs/study.md): SGD, η 0.1, from (1, −1) on ½x² + 2y² − xy', () => {
     const optimizer = sgd(0.1);
     const { points } = descend(QUADRATIC, [1, -1], optimizer, 2);
     optimizer.dispose();
@@ -106,7 +104,7 @@ describe('the cost surfaces', () => {
     ]);
   });
 
-  it('reproduces seeds/004 on Himmelblau: 100 steps from the four starts reach four different minima', () => {
+  it('reproduces the course notes on Himmelblau: 100 steps from the four starts reach four different minima', () => {
     // The notes do not give η for this exercise; their η = 0.1 overflows from every start (the first
     // step from (0, 1) lands on (1.2, 5.4)), η = 0.01 is the usual choice for this function.
     const learningRate = 0.01;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planUnits, type RunPlan } from '../../src/train/runExperiment.js';
-import { InvalidShardError, parseShard, selectShard } from '../../src/train/shard.js';
+import { planUnits, type RunPlan } from '../../src/train/plan.js';
+import { parseShard, selectShard } from '../../src/results/shard.js';
+import { InvalidShardError } from '../../src/results/errors.js';
 import type { ExperimentDefinition } from '../../src/train/definition.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';
 

@@ -12,22 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-
-/** A file could not be written; the previous version, if any, is untouched. */
-export class OutputWriteError extends Error {
-  override name = 'OutputWriteError';
-
-  constructor(readonly file: string, readonly code: string | undefined, cause: unknown) {
-    super(`Could not write ${file}: ${(cause as Error).message}. ${adviceFor(code)}`, { cause });
-  }
-}
-
-function adviceFor(code: string | undefined): string {
-  const intact = 'Files written before are intact';
-  if (code === 'ENOSPC' || code === 'EDQUOT') return `The disk is full. ${intact}: free some space (or write elsewhere, e.g. with --out) and run again (an interrupted training run continues with --resume).`;
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `The directory is not writable. ${intact}: make it writable or write elsewhere (e.g. with --out).`;
-  return `${intact}; fix the cause above and run again.`;
-}
+import { OutputWriteError } from './errors.js';
 
 /** `<file>.<pid>.<random>.tmp`: unique per process and call, so concurrent writers never share one. */
 function tempPathFor(file: string): string {

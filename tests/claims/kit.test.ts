@@ -14,8 +14,8 @@ import {
   surfaceEscapesFaster,
   surfaceMisses,
   surfaceOvershoots,
-} from '../../src/report/claimKit.js';
-import type { Claim } from '../../src/report/claims.js';
+} from '../../src/claims/kit.js';
+import type { Claim } from '../../src/claims/claim.js';
 import type { SurfaceTrajectory } from '../../src/results/schema.js';
 import { decay, makeResults, type UnitFixture } from '../fixtures/results/makeResults.js';
 

@@ -9,8 +9,8 @@
  * - Claims about "the others" / "most optimizers" use the optimizers that ran ok.
  */
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
-import type { Claim, ClaimScore, Verdict } from './claims.js';
-import { primarySeries, primarySeriesAll, summarize, type RunSummary, type Series } from './summary.js';
+import type { Claim, ClaimScore, ClaimVerdict } from './claim.js';
+import { primarySeries, primarySeriesAll, summarizeRun, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 /** A per-epoch quantity of a series. 'valMetric' follows settings.metric.higherIsBetter; losses are lower-better. */
 export type Measure = 'loss' | 'valLoss' | 'valMetric';
@@ -27,10 +27,10 @@ export function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
 }
 
-const verdictOf = (holds: boolean): Verdict => (holds ? 'reproduced' : 'not-reproduced');
+const verdictOf = (holds: boolean): ClaimVerdict => (holds ? 'reproduced' : 'not-reproduced');
 const inconclusive = (evidence: string): ClaimScore => ({ verdict: 'inconclusive', evidence });
 
-function curveOf(series: Series, measure: Measure): number[] | null {
+function curveOf(series: OptimizerSeries, measure: Measure): number[] | null {
   const values = series.curve.map((e) => (measure === 'loss' ? e.loss.mean : (e[measure]?.mean ?? null)));
   return values.length > 0 && values.every((v): v is number => v !== null) ? values : null;
 }
@@ -40,7 +40,7 @@ function higherIsBetter(results: RunResults, measure: Measure): boolean {
 }
 
 /** The ok primary series of every optimizer that has the measure, with its curve. */
-function okCurves(summary: RunSummary, measure: Measure): { series: Series; curve: number[] }[] {
+function okCurves(summary: RunSummary, measure: Measure): { series: OptimizerSeries; curve: number[] }[] {
   return primarySeriesAll(summary)
     .filter((s) => s.status === 'ok')
     .flatMap((series) => {
@@ -55,13 +55,13 @@ function okCurves(summary: RunSummary, measure: Measure): { series: Series; curv
  */
 function defineClaim(
   text: ClaimText & { criterion: string; optimizers: string[] },
-  judge: (results: RunResults, summary: RunSummary, named: Map<string, Series>) => ClaimScore,
+  judge: (results: RunResults, summary: RunSummary, named: Map<string, OptimizerSeries>) => ClaimScore,
 ): Claim {
   return {
     ...text,
     score(results) {
-      const summary = summarize(results);
-      const named = new Map<string, Series>();
+      const summary = summarizeRun(results);
+      const named = new Map<string, OptimizerSeries>();
       for (const optimizer of text.optimizers) {
         const series = primarySeries(summary, optimizer);
         if (!series) return inconclusive(`${optimizer} is not in this run.`);
@@ -73,7 +73,7 @@ function defineClaim(
   };
 }
 
-function requireCurve(series: Series, measure: Measure): number[] | ClaimScore {
+function requireCurve(series: OptimizerSeries, measure: Measure): number[] | ClaimScore {
   return curveOf(series, measure) ?? inconclusive(`${series.name} has no ${MEASURE_NAMES[measure]} per epoch.`);
 }
 
@@ -259,7 +259,7 @@ interface OverfitCheck {
  * Overfitting: the validation-loss minimum comes before the last epoch, the final validation loss is at
  * least `minRisePct`% above that minimum, and the train loss still fell after it.
  */
-function checkOverfitting(series: Series, minRisePct: number): OverfitCheck | null {
+function checkOverfitting(series: OptimizerSeries, minRisePct: number): OverfitCheck | null {
   const val = curveOf(series, 'valLoss');
   const train = curveOf(series, 'loss');
   if (!val || !train) return null;
@@ -360,7 +360,7 @@ export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
     optimizers: [...new Set(parts.flatMap((p) => p.optimizers))],
     score(results) {
       const scores = parts.map((p) => p.score(results));
-      const verdict: Verdict = scores.some((s) => s.verdict === 'not-reproduced')
+      const verdict: ClaimVerdict = scores.some((s) => s.verdict === 'not-reproduced')
         ? 'not-reproduced'
         : scores.some((s) => s.verdict === 'inconclusive')
           ? 'inconclusive'
@@ -373,11 +373,11 @@ export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
 // ---------------------------------------------------------------------------------------------------
 // Cost-surface claims (the surfaces experiment): judged on the trajectories of each optimizer's primary series.
 
-function trajectoriesOn(series: Series, surface: string): SurfaceTrajectory[] {
+function trajectoriesOn(series: OptimizerSeries, surface: string): SurfaceTrajectory[] {
   return series.runs.flatMap((run) => run.trajectories ?? []).filter((t) => t.surface === surface);
 }
 
-function requireTrajectories(series: Series, surface: string): SurfaceTrajectory[] | ClaimScore {
+function requireTrajectories(series: OptimizerSeries, surface: string): SurfaceTrajectory[] | ClaimScore {
   const found = trajectoriesOn(series, surface);
   return found.length > 0 ? found : inconclusive(`${series.name} has no trajectory on '${surface}'.`);
 }

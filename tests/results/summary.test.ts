@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { primarySeries, summarize } from '../../src/report/summary.js';
+import { primarySeries, summarizeRun } from '../../src/results/summary.js';
 import { makeResults } from '../fixtures/results/makeResults.js';
 
-describe('summarize', () => {
+describe('summarizeRun', () => {
   it('aggregates seeds per epoch into mean, min and max', () => {
-    const summary = summarize(makeResults([
+    const summary = summarizeRun(makeResults([
       { optimizer: 'adam', seed: 1, loss: [4, 2] },
       { optimizer: 'adam', seed: 2, loss: [6, 1] },
       { optimizer: 'adam', seed: 3, loss: [5, 3] },
@@ -18,7 +18,7 @@ describe('summarize', () => {
   });
 
   it('marks a series not ok when any seed was not ok, and plots none of it', () => {
-    const summary = summarize(makeResults([
+    const summary = summarizeRun(makeResults([
       { optimizer: 'sgd', seed: 1 },
       { optimizer: 'sgd', seed: 2, status: 'diverged', reason: 'NaN loss at epoch 4' },
     ]));
@@ -30,7 +30,7 @@ describe('summarize', () => {
   });
 
   it('names both implementations when both ran, and prefers the built-in as primary', () => {
-    const summary = summarize(makeResults([{ optimizer: 'adam' }, { optimizer: 'adam', impl: 'scratch' }, { optimizer: 'nadam', impl: 'scratch' }]));
+    const summary = summarizeRun(makeResults([{ optimizer: 'adam' }, { optimizer: 'adam', impl: 'scratch' }, { optimizer: 'nadam', impl: 'scratch' }]));
     expect(summary.compared.map((s) => s.label)).toEqual(['Adam (builtin)', 'Adam (scratch)', 'Nadam']);
     expect(primarySeries(summary, 'adam')?.impl).toBe('builtin');
     expect(primarySeries(summary, 'nadam')?.impl).toBe('scratch');
@@ -38,7 +38,7 @@ describe('summarize', () => {
 
   it('compares an optimizer at its registry default learning rate when a sweep includes it', () => {
     // Adam's registry default is 0.001; 0.01 ends lower but the study's setting is the default.
-    const summary = summarize(makeResults([
+    const summary = summarizeRun(makeResults([
       { optimizer: 'adam', learningRate: 0.01, end: 0.1 },
       { optimizer: 'adam', learningRate: 0.001, end: 0.5 },
     ]));
@@ -51,26 +51,17 @@ describe('summarize', () => {
 
   it('does not call optimizers at different rates of their own a sweep', () => {
     // The study's run: SGD at Keras's 0.01, the others at 0.001.
-    const summary = summarize(makeResults([{ optimizer: 'adam', learningRate: 0.001 }, { optimizer: 'sgd', learningRate: 0.01 }]));
+    const summary = summarizeRun(makeResults([{ optimizer: 'adam', learningRate: 0.001 }, { optimizer: 'sgd', learningRate: 0.01 }]));
     expect(summary.learningRates).toEqual([0.001, 0.01]);
     expect(summary.swept).toBe(false);
     expect(summary.compared.map((s) => s.label)).toEqual(['Adam', 'SGD']);
   });
 
   it('falls back to the best learning rate when the default did not run', () => {
-    const summary = summarize(makeResults([
+    const summary = summarizeRun(makeResults([
       { optimizer: 'adam', learningRate: 0.1, end: 0.9 },
       { optimizer: 'adam', learningRate: 0.01, end: 0.2 },
     ]));
     expect(summary.compared.map((s) => s.learningRate)).toEqual([0.01]);
-  });
-
-  it('gives the same optimizer the same colour in every run', () => {
-    const a = summarize(makeResults([{ optimizer: 'adam' }, { optimizer: 'sgd' }]));
-    const b = summarize(makeResults([{ optimizer: 'sgd' }, { optimizer: 'rmsprop' }, { optimizer: 'adam' }]));
-    const colour = (s: typeof a, name: string) => s.compared.find((x) => x.optimizer === name)?.color;
-    expect(colour(a, 'adam')).toBe(colour(b, 'adam'));
-    expect(colour(a, 'sgd')).toBe(colour(b, 'sgd'));
-    expect(colour(a, 'adam')).not.toBe(colour(a, 'sgd'));
   });
 });

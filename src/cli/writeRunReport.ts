@@ -1,0 +1,20 @@
+/**
+ * The report of a run directory with what its experiment hands over: the study's claims to score and,
+ * for the surfaces experiment, the cost functions whose contours are drawn. The report itself never
+ * looks experiments up; the CLI, which knows them all, does.
+ */
+import path from 'node:path';
+import { experimentNamed } from '../../experiments/index.js';
+import { writeReport, type ReportFiles, type ReportOptions } from '../report/index.js';
+import { readResults } from '../results/io.js';
+import { RESULTS_FILE } from '../results/runDirectory.js';
+
+export async function writeRunReport(runDir: string, options: Pick<ReportOptions, 'reportsRoot'> = {}): Promise<ReportFiles> {
+  const results = await readResults(path.join(runDir, RESULTS_FILE));
+  const experiment = experimentNamed(results.experiment);
+  return writeReport(runDir, {
+    ...options,
+    claims: experiment?.claims ?? [],
+    surfaces: experiment?.kind === 'surface' ? experiment.surfaces : [],
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * A run unit's identity: what it trains (optimizer, implementation, seed, learning rate), its id within
+ * a run, and the record of a unit that trained nothing. Owned by results because merging, resuming and
+ * the convergence check key runs by it, not only training.
+ */
+import { getOptimizerSpec } from '../optimizers/registry.js';
+import type { Hyperparameters } from '../optimizers/hyperparameters.js';
+import type { OptimizerImpl, OptimizerRun, RunStatus } from './schema.js';
+
+export interface UnitSpec {
+  optimizer: string;
+  impl: OptimizerImpl;
+  seed: number;
+  /** Overrides the optimizer's default learning rate when set. */
+  learningRate?: number;
+  /** Overrides of other defaults, e.g. `{ convention: 'tfjs' }` for a from-scratch optimizer. */
+  hyperparameters?: Hyperparameters;
+}
+
+/** The optimizer's defaults with the unit's overrides applied. */
+export function effectiveHyperparameters(spec: UnitSpec): Hyperparameters {
+  const hyperparameters: Hyperparameters = { ...getOptimizerSpec(spec.optimizer).defaults, ...spec.hyperparameters };
+  if (spec.learningRate !== undefined) hyperparameters.learningRate = spec.learningRate;
+  return hyperparameters;
+}
+
+/**
+ * The record of a unit that trained nothing (no implementation, crashed, missing from a merge): the
+ * optimizer's default hyperparameters with the unit's learning rate, no epochs.
+ */
+export function untrainedRun(spec: UnitSpec, id: string, status: RunStatus, reason: string, convention = 'unknown'): OptimizerRun {
+  const hyperparameters = effectiveHyperparameters(spec);
+  return {
+    id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: Number(hyperparameters.learningRate),
+    hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null,
+  };
+}
+
+export { unitId } from './unitId.js';

@@ -1,0 +1,31 @@
+/**
+ * The messages between the parent (./workers.ts) and a worker process (./workerMain.ts) over IPC: both
+ * sides import this file, so neither imports the other.
+ */
+import type { BackendName } from '../backend/select.js';
+import type { OptimizerRun } from '../results/schema.js';
+import type { Profile } from './definition.js';
+import type { TrainProgress } from './loop.js';
+import type { PlannedUnit, RunDetails } from './plan.js';
+
+/** Everything a worker needs to prepare the experiment, as plain data (definitions hold functions). */
+export interface WorkerInit {
+  experimentsModule: string;
+  experiment: string;
+  profile: Profile;
+  learningRates: number[];
+  runDir: string;
+  /** The data context without its log (workers send log lines to the parent). */
+  data?: { mirror?: string; cacheDir: string };
+}
+
+export type ParentMessage =
+  | { type: 'init'; backend: BackendName; init: WorkerInit }
+  | { type: 'run'; unit: PlannedUnit };
+
+export type WorkerMessage =
+  | { type: 'ready'; details: RunDetails; data: { trainSize: number; validationSize: number } | null; seconds: number }
+  | { type: 'initFailed'; error: { name: string; message: string } }
+  | { type: 'log'; line: string }
+  | { type: 'progress'; unitId: string; event: TrainProgress }
+  | { type: 'done'; run: OptimizerRun };

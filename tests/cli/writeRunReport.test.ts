@@ -1,0 +1,31 @@
+/** The CLI hands a run's report what its experiment knows: the claims to score, the surfaces to draw. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRunReport } from '../../src/cli/writeRunReport.js';
+import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
+import { bostonLike, surfacesLike } from '../fixtures/results/sampleRuns.js';
+
+describe('writeRunReport', () => {
+  let root: string;
+  beforeAll(async () => { root = await mkdtemp(path.join(tmpdir(), 'optbench-cli-report-')); });
+  afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+
+  it("scores the claims of the run's experiment", async () => {
+    const markdown = await readFile((await writeRunReport(await writeRun(root, bostonLike()))).markdown, 'utf8');
+    expect(markdown).toContain('## Findings scorecard');
+    expect(markdown).toContain('| RMSprop is the best in absolute terms. | ✓ reproduced |');
+  });
+
+  it('draws the contours of the surfaces experiment\'s cost functions', async () => {
+    const { charts } = await writeRunReport(await writeRun(root, surfacesLike()));
+    // The contour layer is the grey lines under the trajectories; without the surface there are none.
+    expect(await readFile(charts[0].spec, 'utf8')).toContain('"color":"#bdbdbd"');
+  });
+
+  it('scores nothing for an experiment this build does not know', async () => {
+    const markdown = await readFile((await writeRunReport(await writeRun(root, makeResults([{ optimizer: 'adam' }], { experiment: 'retired' })))).markdown, 'utf8');
+    expect(markdown).toContain('0 of 0 findings reproduced');
+  });
+});
