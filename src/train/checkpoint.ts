@@ -16,6 +16,7 @@ import { writeFileAtomicSync } from '../common/atomicWrite.js';
 import type { EpochRecord } from '../results/schema.js';
 import type { OptimizerState, SavedTensor } from '../optimizers/state.js';
 import type { UnitSpec } from '../results/units.js';
+import { CheckpointError } from './errors.js';
 
 const MAGIC = 'OPTBENCH-CHECKPOINT 1\n';
 const CHECKPOINTS_DIR = 'checkpoints';
@@ -47,15 +48,6 @@ export interface UnitCheckpoint {
   /** model.getWeights(), in order. */
   weights: SavedTensor[];
   optimizer: OptimizerState;
-}
-
-/** A checkpoint file that cannot be used (damaged, or not this unit's); `reason` says why. */
-export class CheckpointError extends Error {
-  override name = 'CheckpointError';
-
-  constructor(readonly file: string, readonly reason: string) {
-    super(`checkpoint ${file} is unusable: ${reason}`);
-  }
 }
 
 export function checkpointFile(runDir: string, unitId: string): string {

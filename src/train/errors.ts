@@ -42,3 +42,21 @@ export class RunInterruptedError extends Error {
     super(`the run was interrupted by ${signal}`);
   }
 }
+
+/** Training stopped between two batches because it was asked to (Ctrl-C, SIGTERM): nothing is wrong. */
+export class TrainingStoppedError extends Error {
+  override name = 'TrainingStoppedError';
+
+  constructor() {
+    super('training was stopped');
+  }
+}
+
+/** A checkpoint file that cannot be used (damaged, or not this unit's); `reason` says why. */
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+
+  constructor(readonly file: string, readonly reason: string) {
+    super(`checkpoint ${file} is unusable: ${reason}`);
+  }
+}

@@ -14,6 +14,7 @@ import type { Split } from '../data/types.js';
 import { LOSSES, METRICS } from './losses.js';
 import { SeededRandom, deriveSeed } from '../common/random.js';
 import type { LoopState } from './checkpoint.js';
+import { TrainingStoppedError } from './errors.js';
 import { range } from './splits.js';
 
 /** Batches of at most this many samples when evaluating (bounded memory for big inputs, e.g. IMDB). */
@@ -26,14 +27,6 @@ export type TrainProgress =
   | { kind: 'batch'; epoch: number; batch: number; batches: number; samples: number }
   | { kind: 'epoch'; record: EpochRecord };
 
-/** Training stopped between two batches because it was asked to (Ctrl-C, SIGTERM): nothing is wrong. */
-export class TrainingStoppedError extends Error {
-  override name = 'TrainingStoppedError';
-
-  constructor() {
-    super('training was stopped');
-  }
-}
 
 export interface TrainInput {
   model: LayersModel;

@@ -15,12 +15,11 @@ import type { BackendName } from '../backend/select.js';
 import { DataFormatError, DataIntegrityError, DataUnavailableError } from '../data/errors.js';
 import type { OptimizerRun } from '../results/schema.js';
 import { writeUnit } from '../results/runDirectory.js';
-import { TrainingStoppedError } from './loop.js';
 import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './plan.js';
 import { untrainedRun } from '../results/units.js';
 import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from './stopSignals.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './workerProtocol.js';
-import { WorkerStartError } from './errors.js';
+import { TrainingStoppedError, WorkerStartError } from './errors.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./workerMain.ts', import.meta.url));
 // tsx's loader by absolute URL: `--import tsx` would resolve against the working directory.

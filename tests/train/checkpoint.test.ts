@@ -12,10 +12,10 @@ import { selectBackend } from '../../src/backend/select.js';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
 import type { OptimizerImpl, OptimizerRun } from '../../src/results/schema.js';
 import {
-  checkpointEpochs, checkpointFile, CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type UnitCheckpoint,
+  checkpointEpochs, checkpointFile, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type UnitCheckpoint,
 } from '../../src/train/checkpoint.js';
 import type { LoadedData } from '../../src/data/types.js';
-import { TrainingStoppedError } from '../../src/train/loop.js';
+import { CheckpointError, TrainingStoppedError } from '../../src/train/errors.js';
 import type { UnitSpec } from '../../src/results/units.js';
 import { runUnit, trainAndRecord } from '../../src/train/unit.js';
 import { tinyExperiment } from '../helpers/tinyExperiment.js';
