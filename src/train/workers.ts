@@ -25,7 +25,6 @@ const WORKER_ENTRY = fileURLToPath(new URL('./workerMain.ts', import.meta.url));
 // tsx's loader by absolute URL: `--import tsx` would resolve against the working directory.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-export { defaultWorkers } from './defaultWorkers.js';
 
 // Data errors come back as their own class so callers handle them as in-process runs do (the CLI skips
 // an experiment whose data is unavailable).
