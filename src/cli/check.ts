@@ -12,6 +12,7 @@ import { CURVE_NAMES, type CurveName } from '../check/curves.js';
 import { ConvergenceCheckInputError, RunDirectoryError } from '../check/errors.js';
 import { renderCheckMarkdown } from '../check/markdown.js';
 import { readResults } from '../results/io.js';
+import { studyView } from '../results/phases.js';
 import { RESULTS_FILE } from '../results/runDirectory.js';
 import type { RunResults } from '../results/schema.js';
 import { choice } from './options.js';
@@ -28,10 +29,11 @@ interface CliOptions {
 
 const log = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
+/** The run's study units: in a --tune run, its default-rate units (grid and tuned units have no baseline). */
 async function loadRun(runDir: string): Promise<RunResults> {
   const file = path.join(runDir, RESULTS_FILE);
   if (!existsSync(file)) throw new RunDirectoryError(runDir);
-  return readResults(file);
+  return studyView(await readResults(file));
 }
 
 async function check(runDir: string, options: CliOptions): Promise<number> {

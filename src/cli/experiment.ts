@@ -5,12 +5,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXPERIMENT_NAMES } from '../../experiments/names.js';
 import { BACKEND_NAMES } from '../backend/names.js';
-import { OPTIMIZER_NAMES, STUDY_OPTIMIZERS } from '../optimizers/names.js';
+import { OptimizerModuleError } from '../optimizers/errors.js';
+import { STUDY_OPTIMIZERS } from '../optimizers/names.js';
 import { ResumeError } from '../results/errors.js';
 import { defaultWorkers } from '../train/defaultWorkers.js';
 import { parseShard, type Shard } from '../results/shard.js';
 import { IMPL_CHOICES, type CliOptions } from './experimentOptions.js';
-import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger } from './options.js';
+import { choice, learningRates, nameList, positiveInteger, nonNegativeInteger } from './options.js';
 import { runCommand } from './run.js';
 
 /** --shard's parser: the shard, or commander's usage error (exit 2) with parseShard's message. */
@@ -28,7 +29,9 @@ export function buildProgram(): Command {
     .description('Train every optimizer of the study on an experiment and write results.json (and the report).')
     .argument('<name>', `experiment: ${[...names, 'all'].join(', ')}`, choice('experiment', [...names, 'all']))
     .option('--profile <name>', 'profile: quick (CI-sized), study (sized to show every finding of the article) or full (the literal Keras-example lengths); default: the experiment\'s')
-    .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')})`, listOf('--optimizers', OPTIMIZER_NAMES))
+    .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')}, plus any --optimizer-file's)`, nameList('--optimizers'))
+    .option('--optimizer-file <path>', 'a module defining an optimizer of your own (examples/optimizers/lion.ts); repeatable. It runs beside the study\'s optimizers', (file: string, previous: string[]) => [...previous, file], [] as string[])
+    .option('--tune', 'tune each optimizer\'s learning rate on a validation split held out of the training data (7 rates ×√10 around its default, or --lr\'s), then compare defaults and tuned rates on the test set (docs/tuning.md)')
     .addOption(new Option('--impl <impl>', 'auto: the tfjs built-in where it does what Keras does, else from scratch (Adadelta, Nadam, Ftrl, AdamW); both: run the pair side by side').argParser(choice('--impl', IMPL_CHOICES)).default('auto'))
     .option('--epochs <n>', 'override the profile\'s epochs', positiveInteger('--epochs'))
     .option('--batch-size <n>', 'override the profile\'s batch size', positiveInteger('--batch-size'))
@@ -49,4 +52,4 @@ export function buildProgram(): Command {
     });
 }
 
-await runCommand(buildProgram(), { badInput: [ResumeError] });
+await runCommand(buildProgram(), { badInput: [ResumeError, OptimizerModuleError] });

@@ -1,5 +1,6 @@
 /** The parsed options of `npm run experiment` (./experiment.ts parses them, ./experimentRun.ts acts on them). */
 import type { BackendName } from '../backend/names.js';
+import type { UserOptimizerRecord } from '../optimizers/userModule.js';
 import type { Shard } from '../results/shard.js';
 
 export const IMPL_CHOICES = ['auto', 'builtin', 'scratch', 'both'] as const;
@@ -21,4 +22,9 @@ export interface CliOptions {
   /** true = the newest matching run under --out; a string = that run directory. */
   resume?: boolean | string;
   shard?: Shard;
+  /** --optimizer-file, repeatable. */
+  optimizerFile: string[];
+  tune?: boolean;
+  /** Filled in the action from --optimizer-file: what results.json records. */
+  userOptimizers?: UserOptimizerRecord[];
 }

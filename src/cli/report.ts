@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from './errors.js';
+import { STUDY_FILES } from '../report/study.js';
 import { runCommand } from './run.js';
 
 export function buildProgram(): Command {
@@ -22,7 +23,8 @@ export function buildProgram(): Command {
       // Loaded only now: the report's modules take seconds to load, and --help needs none of them.
       const { writeRunReport } = await import('./writeRunReport.js');
       const files = await writeRunReport(runDir, { reportsRoot: options.reportsRoot });
-      console.log(`report: ${files.html}\n        ${files.markdown}\ncharts: ${files.charts.length} (SVG + PNG + .vl.json)\nindex:  ${files.index}`);
+      console.log(`report: ${files.html}\n        ${files.markdown}\ncharts: ${files.charts.length} (SVG + PNG + .vl.json)\nindex:  ${files.index}`
+        + `\nstudy:  ${path.join(path.dirname(files.index), STUDY_FILES.html)}`);
     });
 }
 

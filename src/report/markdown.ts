@@ -14,7 +14,7 @@ function cell(c: Cell): string {
   return c.best ? `**${text}** ★` : text;
 }
 
-function table(t: Table): string {
+export function table(t: Table): string {
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [row(t.headers.map(escapeMarkdown)), row(t.headers.map(() => '---')), ...t.rows.map((r) => row(r.map(cell)))].join('\n');
 }
@@ -28,10 +28,13 @@ export function renderReportMarkdown(content: ReportContent): string {
     '## Results',
     escapeMarkdown(content.resultsNote),
     table(content.results),
+    ...(content.sections ?? []).flatMap((section) => [
+      `## ${escapeMarkdown(section.title)}`, ...section.paragraphs.map(escapeMarkdown), ...section.tables.map(table),
+    ]),
     '## Charts',
     content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n'),
     '## Findings scorecard',
-    escapeMarkdown(scorecardTally(content.scorecard)),
+    escapeMarkdown(scorecardTally(content.scorecard, content.scorecardCaveat)),
     table(scorecardTable(content.scorecard)),
     '## Optimizer conventions',
     table(content.conventions),

@@ -132,8 +132,9 @@ export function rankingLoss(series: OptimizerSeries): number | null {
  * The learning rate shown in the curves and judged by the claims: the optimizer's registry default (the
  * study's setting) when it ran, otherwise the one with the lowest final loss, otherwise the first.
  */
-function representative(candidates: OptimizerSeries[]): OptimizerSeries {
-  const defaultRate = OPTIMIZERS[candidates[0].optimizer]?.defaults.learningRate;
+function representative(candidates: OptimizerSeries[], userOptimizers: RunResults['userOptimizers']): OptimizerSeries {
+  const { optimizer } = candidates[0];
+  const defaultRate = OPTIMIZERS[optimizer]?.defaults.learningRate ?? userOptimizers?.find((u) => u.name === optimizer)?.defaults.learningRate;
   const atDefault = candidates.find((s) => s.learningRate === defaultRate);
   if (atDefault) return atDefault;
   const ranked = candidates.filter((s) => rankingLoss(s) !== null).sort((a, b) => rankingLoss(a)! - rankingLoss(b)!);
@@ -157,14 +158,16 @@ export function summarizeRun(results: RunResults): RunSummary {
     const sweptRates = new Set(runs.map((run) => run.learningRate)).size > 1;
     for (const group of groupBy(runs, (run) => `${run.impl}@${run.learningRate}`).values()) {
       const { impl, learningRate } = group[0];
-      const name = `${OPTIMIZERS[optimizer]?.label ?? optimizer}${bothImpls ? ` (${impl})` : ''}`;
+      // A --optimizer-file optimizer is in the registry only in the process that loaded it: results.json has its label.
+      const label = OPTIMIZERS[optimizer]?.label ?? results.userOptimizers?.find((u) => u.name === optimizer)?.label ?? optimizer;
+      const name = `${label}${bothImpls ? ` (${impl})` : ''}`;
       all.push(buildSeries(group, name, sweptRates ? `${name} lr=${learningRate}` : name));
     }
   }
   const groups = [...groupBy(all, (s) => `${s.optimizer}@${s.impl}`).values()];
   return {
     all,
-    compared: groups.map(representative),
+    compared: groups.map((group) => representative(group, results.userOptimizers)),
     swept: groups.some((group) => group.length > 1),
     learningRates: [...new Set(results.runs.map((run) => run.learningRate))].sort((a, b) => a - b),
     seedCount: new Set(results.runs.map((run) => run.seed)).size,

@@ -60,3 +60,8 @@ export class CheckpointError extends Error {
     super(`checkpoint ${file} is unusable: ${reason}`);
   }
 }
+
+/** A held-out split (--tune) that cannot be carved: the fraction leaves nothing to train or validate on. */
+export class HoldoutError extends Error {
+  override name = 'HoldoutError';
+}

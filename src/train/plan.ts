@@ -21,6 +21,8 @@ export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {
   seeds: number[];
   /** Learning rates to sweep; empty = each optimizer's default. */
   learningRates: number[];
+  /** Extra fields of results.json: user optimizers' provenance, a tuning run's protocol and choices. */
+  annotations?: Pick<RunResults, 'userOptimizers' | 'tuning'>;
 }
 
 export interface PlannedUnit {
@@ -114,6 +116,8 @@ export interface ExecutionOptions {
    * Worker processes that receive SIGINT/SIGTERM abort it too.
    */
   interrupt?: AbortController;
+  /** --optimizer-file modules: workers load and register them too, before training. */
+  optimizerFiles?: string[];
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { writeUnit } from '../results/runDirectory.js';
-import { effectiveHyperparameters, untrainedRun, type UnitSpec } from '../results/units.js';
+import { effectiveHyperparameters, tuningFields, untrainedRun, type UnitSpec } from '../results/units.js';
 import type { OptimizerRun } from '../results/schema.js';
 import { CheckpointError, OptimizerUnavailableError, TrainingStoppedError } from './errors.js';
 import { getOptimizerSpec } from '../optimizers/registry.js';
@@ -16,6 +16,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { OptimizerStateError } from '../optimizers/errors.js';
 import { restoreOptimizerState, saveOptimizerState } from '../optimizers/state.js';
 import { checkpointFile, readCheckpoint, removeCheckpoint, writeCheckpoint, type LoopState, type UnitCheckpoint } from './checkpoint.js';
+import { holdoutData } from './holdout.js';
 import { train, type TrainProgress } from './loop.js';
 import { SeededDropout } from './seededDropout.js';
 import { SeededRandom, deriveSeed } from '../common/random.js';
@@ -152,11 +153,12 @@ export async function runUnit(
   id: string,
   context: UnitContext = {},
 ): Promise<OptimizerRun> {
-  const base = { id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed };
+  const base = { id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, ...tuningFields(spec) };
   const resolved = resolveOrUnavailable(spec, id);
   if (!('create' in resolved)) return resolved;
   const started = performance.now();
   const seeds = new SeededRandom(deriveSeed(spec.seed, 'model'));
+  const unitData = spec.holdout ? holdoutData(data, spec.holdout) : data;
   const model = experiment.buildModel(seeds, profile);
   const optimizer = resolved.create();
   const { checkpointDir } = context;
@@ -175,7 +177,7 @@ export async function runUnit(
     const previousSeconds = checkpoint?.elapsedSeconds ?? 0;
     const identity = { unitId: id, spec, epochs: profile.epochs, batchSize: profile.batchSize };
     const outcome = await train({
-      model, optimizer, train: data.train, validation: data.validation,
+      model, optimizer, train: unitData.train, validation: unitData.validation,
       loss: experiment.loss, metric: experiment.metric.name,
       epochs: profile.epochs, batchSize: profile.batchSize, seed: spec.seed, onProgress: context.onProgress,
       shouldStop: context.shouldStop,
