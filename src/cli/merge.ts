@@ -6,7 +6,6 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { MergeError } from '../results/errors.js';
-import { STUDY_FILES } from '../report/study.js';
 import { runCommand } from './run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -20,7 +19,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .action(async (runDirs: string[], options: { out: string; report: boolean }) => {
       // Loaded only now: merging and reports load TensorFlow.js, and --help needs none of it.
-      const [{ mergeRunDirectories }, { writeRunReport }] = await Promise.all([import('../results/merge.js'), import('./writeRunReport.js')]);
+      const [{ mergeRunDirectories }, { writeRunReport }, { STUDY_FILES }] = await Promise.all([
+        import('../results/merge.js'), import('./writeRunReport.js'), import('../report/study.js'),
+      ]);
       const { runDir, results, missing } = mergeRunDirectories(runDirs.map((dir) => path.resolve(dir)), path.resolve(options.out));
       log(`merged ${runDirs.length} run directories: ${results.runs.length - missing.length} units of ${results.experiment} (profile '${results.profile}')`);
       if (missing.length) log(`partial: missing ${missing.length} unit(s): ${missing.join(', ')}`);
