@@ -10,8 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { BackendUnavailableError } from './errors.js';
 
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+import type { BackendName } from './names.js';
+
+export { BACKEND_NAMES, type BackendName } from './names.js';
 
 export interface BackendChoice {
   name: BackendName;

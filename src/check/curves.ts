@@ -3,7 +3,7 @@
  * read from them.
  */
 import type { OptimizerImpl, OptimizerRun, RunResults, RunSettings } from '../results/schema.js';
-import { unitId } from '../results/units.js';
+import { unitId } from '../results/unitId.js';
 
 /** The four curves of a model run (the surfaces record only `loss`: mean distance to the nearest minimum). */
 export const CURVE_NAMES = ['valLoss', 'loss', 'valMetric', 'metric'] as const;

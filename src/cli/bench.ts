@@ -8,14 +8,14 @@
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
-import { benchmarkKernels, type KernelBenchResult } from '../bench/kernels.js';
-import { benchmarkModel, type ModelBenchResult } from '../bench/models.js';
-import { benchmarkOptimizers, OPTIMIZER_GOAL, OPTIMIZER_PARAMETERS, type OptimizerBenchResult } from '../bench/optimizers.js';
+import type { KernelBenchResult } from '../bench/kernels.js';
+import type { ModelBenchResult } from '../bench/models.js';
+import type { OptimizerBenchResult } from '../bench/optimizers.js';
 import type { Findings } from '../../experiments/claims/index.js';
-import { EXPERIMENTS } from '../../experiments/index.js';
-import { BACKEND_NAMES, selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
+import { MODEL_EXPERIMENT_NAMES } from '../../experiments/names.js';
+import { BACKEND_NAMES, type BackendName } from '../backend/names.js';
 import { BackendUnavailableError } from '../backend/errors.js';
+import type { BackendChoice } from '../backend/select.js';
 import { writeFileAtomic } from '../common/atomicWrite.js';
 import { describeEnvironment } from '../results/environment.js';
 import type { EnvironmentInfo } from '../results/schema.js';
@@ -23,10 +23,22 @@ import type { ModelExperiment } from '../train/definition.js';
 import { listOf, positiveInteger } from './options.js';
 import { runCommand } from './run.js';
 
+/** TensorFlow.js and everything on it, loaded once the arguments are parsed (--help needs none of it). */
+async function loadBenchModules() {
+  const [tf, kernels, models, optimizers, experiments, select] = await Promise.all([
+    import('@tensorflow/tfjs-core'), import('../bench/kernels.js'), import('../bench/models.js'),
+    import('../bench/optimizers.js'), import('../../experiments/index.js'), import('../backend/select.js'),
+  ]);
+  return {
+    tf, ...kernels, ...models, ...optimizers, ...select,
+    MODEL_EXPERIMENTS: Object.values(experiments.EXPERIMENTS).filter((e): e is ModelExperiment & Findings => e.kind === 'model'),
+  };
+}
+let lib: Awaited<ReturnType<typeof loadBenchModules>>;
+
 const PARTS = ['kernels', 'optimizers', 'models'] as const;
 type Part = (typeof PARTS)[number];
 
-const MODEL_EXPERIMENTS = Object.values(EXPERIMENTS).filter((e): e is ModelExperiment & Findings => e.kind === 'model');
 
 interface CliOptions {
   only: Part[];
@@ -82,10 +94,10 @@ function printKernels(results: KernelBenchResult[]): void {
 }
 
 function printOptimizers(results: OptimizerBenchResult[]): void {
-  log(`one optimizer step on ${OPTIMIZER_PARAMETERS.toLocaleString('en')} parameters (goal: from-scratch ≤ ${OPTIMIZER_GOAL}× built-in)`);
+  log(`one optimizer step on ${lib.OPTIMIZER_PARAMETERS.toLocaleString('en')} parameters (goal: from-scratch ≤ ${lib.OPTIMIZER_GOAL}× built-in)`);
   const table = new Table({ head: ['optimizer', 'built-in ms', 'scratch ms', 'kernels (built-in / scratch)', 'ratio', 'goal'] });
   for (const r of results) {
-    const goal = r.meetsGoal === null ? '—' : r.meetsGoal ? 'ok' : `> ${OPTIMIZER_GOAL}`;
+    const goal = r.meetsGoal === null ? '—' : r.meetsGoal ? 'ok' : `> ${lib.OPTIMIZER_GOAL}`;
     table.push([r.optimizer, fixed(r.builtinMs, 2), fixed(r.scratchMs, 2), `${r.builtinKernels ?? '—'} / ${r.scratchKernels}`, fixed(r.ratio, 2), goal]);
   }
   log(table.toString());
@@ -111,7 +123,7 @@ function printModels(results: ModelBenchResult[]): void {
 /** Activates a backend; an unavailable one is skipped when it was only tried by default, an error when asked for. */
 async function activate(name: BackendName, requested: boolean): Promise<BackendChoice | string> {
   try {
-    return await selectBackend(name);
+    return await lib.selectBackend(name);
   } catch (error) {
     if (requested || !(error instanceof BackendUnavailableError)) throw error;
     return error.message;
@@ -128,29 +140,30 @@ async function benchBackend(name: BackendName, requested: boolean, options: CliO
   const report: BackendReport = { backend: name, environment: describeEnvironment(choice) };
   if (options.only.includes('kernels')) {
     log('\n## kernel micro-benchmarks');
-    report.kernels = await benchmarkKernels({ convBatch: name === 'cpu' ? 16 : 128, timeMs: 300, minIterations: options.rounds });
+    report.kernels = await lib.benchmarkKernels({ convBatch: name === 'cpu' ? 16 : 128, timeMs: 300, minIterations: options.rounds });
     printKernels(report.kernels);
   }
   if (options.only.includes('optimizers')) {
     log('\n## optimizer steps');
-    report.optimizers = await benchmarkOptimizers(options.rounds);
+    report.optimizers = await lib.benchmarkOptimizers(options.rounds);
     printOptimizers(report.optimizers);
   }
   if (options.only.includes('models')) {
     log(`\n## training steps (the real loop on synthetic batches; median of ${options.rounds} rounds of ${options.steps} steps)`);
     report.models = [];
-    for (const experiment of MODEL_EXPERIMENTS.filter((e) => options.experiments.includes(e.name))) {
+    for (const experiment of lib.MODEL_EXPERIMENTS.filter((e) => options.experiments.includes(e.name))) {
       const profile = experiment.profiles[options.profile] ? options.profile : experiment.defaultProfile;
-      report.models.push(await benchmarkModel(experiment, profile, { rounds: options.rounds, stepsPerRound: options.steps, batchSize: options.batchSize }));
+      report.models.push(await lib.benchmarkModel(experiment, profile, { rounds: options.rounds, stepsPerRound: options.steps, batchSize: options.batchSize }));
       log(`   ${experiment.name}: ${fixed(report.models.at(-1)!.medianSamplesPerSecond)} samples/s`);
     }
     printModels(report.models);
   }
-  if (tf.memory().numTensors > 0) log(`warning: ${tf.memory().numTensors} tensors left on ${name} after the benchmarks (a leak)`);
+  if (lib.tf.memory().numTensors > 0) log(`warning: ${lib.tf.memory().numTensors} tensors left on ${name} after the benchmarks (a leak)`);
   return report;
 }
 
 async function bench(options: CliOptions): Promise<void> {
+  lib = await loadBenchModules();
   const startedAt = new Date().toISOString();
   const start = loadAverage();
   log(`load average at start: ${start.join(', ')} on ${os.cpus().length} cores`);
@@ -170,7 +183,7 @@ async function bench(options: CliOptions): Promise<void> {
 }
 
 export function buildProgram(): Command {
-  const experimentNames = MODEL_EXPERIMENTS.map((e) => e.name);
+  const experimentNames = [...MODEL_EXPERIMENT_NAMES];
   return new Command('bench')
     .description('Benchmark the hot kernels, the optimizer steps and whole training steps of every experiment model; write bench.json.')
     .addOption(new Option('--only <parts>', `comma-separated parts to run: ${PARTS.join(', ')}`).argParser(listOf('--only', PARTS)).default([...PARTS], PARTS.join(',')))

@@ -5,11 +5,8 @@
  */
 import { Command } from 'commander';
 import path from 'node:path';
-import { writeRunReport } from './writeRunReport.js';
-import { mergeRunDirectories } from '../results/merge.js';
 import { MergeError } from '../results/errors.js';
 import { outputDirectory } from './options.js';
-import { STUDY_FILES } from '../report/study.js';
 import { runCommand } from './run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -22,6 +19,10 @@ export function buildProgram(): Command {
     .option('--no-report', 'do not render the HTML/markdown report of the merged run')
     .showHelpAfterError()
     .action(async (runDirs: string[], options: { out: string; report: boolean }) => {
+      // Loaded only now: merging and reports load TensorFlow.js, and --help needs none of it.
+      const [{ mergeRunDirectories }, { writeRunReport }, { STUDY_FILES }] = await Promise.all([
+        import('../results/merge.js'), import('./writeRunReport.js'), import('../report/study.js'),
+      ]);
       const { runDir, results, missing } = mergeRunDirectories(runDirs.map((dir) => path.resolve(dir)), path.resolve(options.out));
       log(`merged ${runDirs.length} run directories: ${results.runs.length - missing.length} units of ${results.experiment} (profile '${results.profile}')`);
       if (missing.length) log(`partial: missing ${missing.length} unit(s): ${missing.join(', ')}`);

@@ -6,10 +6,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { writeRunReport } from './writeRunReport.js';
 import { UsageError } from './errors.js';
 import { outputDirectory } from './options.js';
-import { STUDY_FILES } from '../report/study.js';
 import { runCommand } from './run.js';
 
 export function buildProgram(): Command {
@@ -22,6 +20,8 @@ export function buildProgram(): Command {
       if (!existsSync(path.join(runDir, 'results.json'))) {
         throw new UsageError(`${path.join(runDir, 'results.json')} does not exist: pass a run directory such as reports/<experiment>/<runId>.`);
       }
+      // Loaded only now: the report's modules take seconds to load, and --help needs none of them.
+      const [{ writeRunReport }, { STUDY_FILES }] = await Promise.all([import('./writeRunReport.js'), import('../report/study.js')]);
       const files = await writeRunReport(runDir, { reportsRoot: options.reportsRoot });
       console.log(`report: ${files.html}\n        ${files.markdown}\ncharts: ${files.charts.length} (SVG + PNG + .vl.json)\nindex:  ${files.index}`
         + `\nstudy:  ${path.join(path.dirname(files.index), STUDY_FILES.html)}`);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { InvalidResultsError } from '../results/errors.js';
 import { UnsupportedResultsVersionError } from '../results/errors.js';
 import { UsageError } from './errors.js';
+import { watchLaunchers } from './signals.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -15,12 +16,17 @@ const ALWAYS_BAD_INPUT: ErrorClass[] = [UsageError, InvalidResultsError, Unsuppo
 export const EXIT_BAD_INPUT = 2;
 
 export async function runCommand(program: Command, options: {
-  /** Errors that mean the user's input was wrong (exit 2), beyond the common ones. */
-  badInput?: ErrorClass[];
+  /**
+   * Errors that mean the user's input was wrong (exit 2), beyond the common ones: a class, or the name of
+   * one whose module the command loads only after parsing its arguments.
+   */
+  badInput?: (ErrorClass | string)[];
   /** Exit code for any other error; the convergence check uses 2 so that 1 always means "regressed". */
   otherErrorExit?: number;
 } = {}): Promise<void> {
   program.exitOverride();
+  // Stop as on SIGTERM when the processes that launched this one are gone (./signals.ts).
+  const stopWatching = watchLaunchers(() => process.kill(process.pid, 'SIGTERM'));
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
@@ -30,10 +36,13 @@ export async function runCommand(program: Command, options: {
       process.exitCode = code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : EXIT_BAD_INPUT;
       return;
     }
-    const badInput = [...ALWAYS_BAD_INPUT, ...(options.badInput ?? [])].some((type) => error instanceof type);
+    const badInput = [...ALWAYS_BAD_INPUT, ...(options.badInput ?? [])]
+      .some((type) => (typeof type === 'string' ? (error as Error | undefined)?.name === type : error instanceof type));
     // Messages say what went wrong and what to do; the stack is for debugging optbench itself.
     const message = error instanceof Error ? (process.env.OPTBENCH_DEBUG ? error.stack ?? error.message : error.message) : String(error);
     process.stderr.write(`error: ${message}\n`);
     process.exitCode = badInput ? EXIT_BAD_INPUT : options.otherErrorExit ?? 1;
+  } finally {
+    stopWatching();
   }
 }

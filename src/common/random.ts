@@ -18,6 +18,16 @@ export class SeededRandom {
     this.state = seed >>> 0;
   }
 
+  /** The generator's whole state (one 32-bit word), for a checkpoint. */
+  saveState(): number {
+    return this.state;
+  }
+
+  /** Continues from a state saveState() returned: the same numbers follow as after the save. */
+  restoreState(state: number): void {
+    this.state = state >>> 0;
+  }
+
   /** Next unsigned 32-bit integer. */
   nextUint32(): number {
     this.state = (this.state + 0x9e3779b9) >>> 0;

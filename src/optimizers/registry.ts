@@ -29,8 +29,7 @@ export interface OptimizerSpec {
   builtinCaveat?: string;
 }
 
-/** The eight optimizers of the article ("all those available in Keras"), in its order. */
-export const STUDY_OPTIMIZERS = ['adadelta', 'adagrad', 'adam', 'adamax', 'ftrl', 'nadam', 'rmsprop', 'sgd'] as const;
+export { OPTIMIZER_NAMES, STUDY_OPTIMIZERS } from './names.js';
 
 const num = (h: Hyperparameters, key: string): number => {
   const value = h[key];

@@ -153,6 +153,35 @@ export class TransformOptimizer extends tf.Optimizer {
     this.paramNames = names;
   }
 
+  /**
+   * The live state for a checkpoint: the parameters' names in slot order, the unit scalars as the exact
+   * float64 numbers they are (getWeights turns them into float32 tensors, which would change a resumed
+   * run's running products), and the slot tensors (live: read, do not dispose).
+   */
+  exportState(): { paramNames: string[]; scalars: Record<string, number>; slots: Record<string, readonly tf.Tensor[]> } {
+    return { paramNames: [...this.paramNames], scalars: { ...this.state.scalars }, slots: { ...this.state.slots } };
+  }
+
+  /**
+   * Replaces the state with one exportState() gave, for the parameters now named `paramNames` (a model
+   * rebuilt in another process has other variable names; slots follow the parameters' order). Takes
+   * ownership of the slot tensors.
+   */
+  importState(paramNames: readonly string[], scalars: Record<string, number>, slots: Record<string, tf.Tensor[]>): void {
+    const layout = this.transform.init([]);
+    const expected = Object.keys(layout.slots).sort();
+    const given = Object.keys(slots).sort();
+    const wrongScalars = Object.keys(scalars).filter((key) => !(key in layout.scalars));
+    if (JSON.stringify(expected) !== JSON.stringify(given) || wrongScalars.length
+      || given.some((key) => slots[key].length !== paramNames.length)) {
+      throw new OptimizerStateError(`the saved state (slots ${given.join(', ') || 'none'}; scalars ${Object.keys(scalars).join(', ') || 'none'}) is not this optimizer's (slots ${expected.join(', ') || 'none'}) for ${paramNames.length} parameters`);
+    }
+    const restored: TransformState = { slots: Object.fromEntries(given.map((key) => [key, slots[key].map((t) => tf.keep(t))])), scalars: { ...layout.scalars, ...scalars } };
+    disposeReplaced(this.state, restored);
+    this.state = restored;
+    this.paramNames = [...paramNames];
+  }
+
   override dispose(): void {
     for (const tensor of stateTensors(this.state)) tensor.dispose();
     this.state = this.transform.init([]);

@@ -45,12 +45,4 @@ export function untrainedRun(spec: UnitSpec, id: string, status: RunStatus, reas
   };
 }
 
-/** A unit's id within a run: readable, unique, stable across machines (used for shards and resume). */
-export function unitId(spec: UnitSpec, varying: { impl: boolean; seed: boolean; learningRate: boolean }): string {
-  let id = spec.optimizer;
-  if (varying.impl) id += `@${spec.impl}`;
-  const qualifiers: string[] = [];
-  if (varying.seed) qualifiers.push(`seed=${spec.seed}`);
-  if (varying.learningRate && spec.learningRate !== undefined) qualifiers.push(`lr=${spec.learningRate}`);
-  return qualifiers.length ? `${id}#${qualifiers.join(',')}` : id;
-}
+export { unitId } from './unitId.js';

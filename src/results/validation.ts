@@ -118,6 +118,7 @@ export const runResultsSchema = z.looseObject({
   runs: z.array(optimizerRunSchema),
   referenceLines: z.array(baselineValue),
   shard: shardInfo.optional(),
+  plannedUnits: z.array(plannedUnitRecord).optional(),
 }).superRefine((results, context) => {
   // Two units with one id would be taken for each other by resume, merge and the report.
   const seen = new Set<string>();

@@ -13,14 +13,20 @@ import type { LossName, MetricName } from './definition.js';
 import type { Split } from '../data/types.js';
 import { LOSSES, METRICS } from './losses.js';
 import { SeededRandom, deriveSeed } from '../common/random.js';
+import type { LoopState } from './checkpoint.js';
+import { TrainingStoppedError } from './errors.js';
 import { range } from './splits.js';
 
 /** Batches of at most this many samples when evaluating (bounded memory for big inputs, e.g. IMDB). */
 const EVALUATION_BATCH_SIZE = 256;
 
 export type TrainProgress =
-  | { kind: 'batch'; epoch: number; batch: number; batches: number }
+  /** Training begins (or resumes) at `epoch`; an epoch has `batches` batches. */
+  | { kind: 'start'; epoch: number; epochs: number; batches: number }
+  /** `samples` samples of the epoch trained so far. */
+  | { kind: 'batch'; epoch: number; batch: number; batches: number; samples: number }
   | { kind: 'epoch'; record: EpochRecord };
+
 
 export interface TrainInput {
   model: LayersModel;
@@ -34,6 +40,12 @@ export interface TrainInput {
   /** Seed of the shuffling order (the model's initial weights are seeded when it is built). */
   seed: number;
   onProgress?: (event: TrainProgress) => void;
+  /** Continue from this state (a checkpoint's) instead of from epoch 1. */
+  resume?: LoopState;
+  /** Called after every finished epoch that training goes on from (checkpoints). */
+  onEpochEnd?: (state: LoopState) => void;
+  /** Checked between batches; when it returns true, training throws TrainingStoppedError. */
+  shouldStop?: () => boolean;
 }
 
 export interface TrainOutcome {
@@ -115,13 +127,22 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
   if (!(input.epochs >= 1)) throw new RangeError(`epochs must be a positive integer, got ${input.epochs}`);
   const variables = trainableVariables(input.model);
   const shuffler = new SeededRandom(deriveSeed(input.seed, 'shuffle'));
+  // Shuffled in place every epoch: epoch k's order depends on every earlier one, so a resume restores it.
   const order = range(input.train.size);
   const batches = Math.ceil(input.train.size / input.batchSize);
-  const records: EpochRecord[] = [];
-  let trainSeconds = 0;
-  let samplesTrained = 0;
+  const { resume } = input;
+  if (resume) {
+    if (resume.order.length !== order.length) throw new RangeError(`the saved sample order has ${resume.order.length} samples, the training split ${order.length}`);
+    shuffler.restoreState(resume.shuffleState);
+    order.set(resume.order);
+  }
+  const records: EpochRecord[] = resume ? [...resume.records] : [];
+  let trainSeconds = resume?.trainSeconds ?? 0;
+  let samplesTrained = resume?.samplesTrained ?? 0;
+  const firstEpoch = (resume?.epoch ?? 0) + 1;
+  input.onProgress?.({ kind: 'start', epoch: firstEpoch, epochs: input.epochs, batches });
 
-  for (let epoch = 1; epoch <= input.epochs; epoch++) {
+  for (let epoch = firstEpoch; epoch <= input.epochs; epoch++) {
     const epochStart = performance.now();
     shuffler.shuffle(order);
     const totals: Totals = { loss: 0, metric: 0, samples: 0 };
@@ -147,9 +168,10 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
       totals.loss += step.loss * indices.length;
       totals.metric += step.metric * indices.length;
       totals.samples += indices.length;
-      input.onProgress?.({ kind: 'batch', epoch, batch: b + 1, batches });
+      input.onProgress?.({ kind: 'batch', epoch, batch: b + 1, batches, samples: totals.samples });
       // Let timers (progress redraw, signals, worker messages) run between steps.
       await new Promise((resolve) => setImmediate(resolve));
+      if (input.shouldStop?.()) throw new TrainingStoppedError();
     }
     const validation = input.validation ? evaluate(input.model, input.validation, input.loss, input.metric) : null;
     const record: EpochRecord = {
@@ -161,10 +183,13 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
       seconds: (performance.now() - epochStart) / 1000,
     };
     records.push(record);
-    input.onProgress?.({ kind: 'epoch', record });
     if (validation && !Number.isFinite(validation.loss)) {
+      input.onProgress?.({ kind: 'epoch', record });
       return { epochs: records, status: 'diverged', trainSeconds, samplesTrained, reason: `validation loss became ${validation.loss} at epoch ${epoch}` };
     }
+    // Saved before the epoch is announced: an epoch reported done is never lost to an interrupt.
+    if (epoch < input.epochs) input.onEpochEnd?.({ epoch, records, trainSeconds, samplesTrained, shuffleState: shuffler.saveState(), order });
+    input.onProgress?.({ kind: 'epoch', record });
   }
   return { epochs: records, status: 'ok', trainSeconds, samplesTrained };
 }

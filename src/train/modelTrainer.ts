@@ -24,6 +24,6 @@ export async function prepareModelTrainer(experiment: ModelExperiment, profile: 
       },
       referenceLines: data.referenceLines ?? [],
     },
-    train: (unit, onProgress) => runUnit(experiment, profile, data, unit.spec, unit.id, onProgress),
+    train: (unit, context) => runUnit(experiment, profile, data, unit.spec, unit.id, context),
   };
 }

@@ -10,6 +10,7 @@ import type { ExperimentDefinition, ModelExperiment, Profile } from './definitio
 import type { TrainProgress } from './loop.js';
 import { PlanError } from './errors.js';
 import { MAX_PLAN_UNITS } from './planLimits.js';
+import type { UnitContext } from './unit.js';
 
 export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {
   experiment: E;
@@ -37,12 +38,32 @@ export interface DataSummary {
   validation: { size: number };
 }
 
-/** Listeners for live progress; all optional. */
+/** What is about to run, told once before the first unit starts (the data is loaded by then). */
+export interface RunOverview {
+  runDir: string;
+  /** Units of the plan (of the shard, when sharded). */
+  units: number;
+  /** Units already recorded in the run directory (resume), not trained again. */
+  recorded: number;
+  /** Units to train, in order, with the epoch each starts from (after its checkpoint's, else 1). */
+  todo: { id: string; fromEpoch: number }[];
+  /** Units trained at once. */
+  lanes: number;
+  epochs: number;
+  batchSize: number;
+  trainSamples: number;
+  validationSamples: number;
+}
+
+/** Listeners for live progress; all optional. `lane` is the parallel lane (worker) training the unit. */
 export interface RunReporter {
   dataLoaded?(data: DataSummary, seconds: number): void;
-  unitStarted?(unit: PlannedUnit, index: number, total: number): void;
+  runStarted?(overview: RunOverview): void;
+  unitStarted?(unit: PlannedUnit, index: number, total: number, lane: number): void;
   progress?(unit: PlannedUnit, event: TrainProgress): void;
-  unitFinished?(run: OptimizerRun, index: number, total: number): void;
+  unitFinished?(run: OptimizerRun, index: number, total: number, lane: number): void;
+  /** The run ended (finished, failed or interrupted): release the console. */
+  runEnded?(): void;
 }
 
 export interface RunTarget {
@@ -87,7 +108,7 @@ export type RunDetails = Pick<RunResults, 'settings' | 'referenceLines'>;
 /** An experiment ready to train units: its data loaded, its results.json details known. */
 export interface UnitTrainer {
   details: RunDetails;
-  train(unit: PlannedUnit, onProgress?: (event: TrainProgress) => void): Promise<OptimizerRun>;
+  train(unit: PlannedUnit, context?: UnitContext): Promise<OptimizerRun>;
 }
 
 /** How units are run: where (this process or workers) and which of them (a shard). */
@@ -102,6 +123,12 @@ export interface ExecutionOptions {
   experimentsModule?: string;
   /** Run only this part of the plan (`--shard i/n`). */
   shard?: Shard;
+  /**
+   * Aborting it (with the signal's name as the reason) stops the run between batches, keeping every
+   * finished unit and every unit's last finished epoch; the run then rejects with RunInterruptedError.
+   * Worker processes that receive SIGINT/SIGTERM abort it too.
+   */
+  interrupt?: AbortController;
   /** --optimizer-file modules: workers load and register them too, before training. */
   optimizerFiles?: string[];
 }
@@ -114,5 +141,7 @@ export interface UnitRunner {
   details: RunDetails;
   lanes: number;
   run(unit: PlannedUnit, lane: number, reporter: RunReporter): Promise<OptimizerRun>;
+  /** Stops every unit in training now (their checkpoints stay); their run() calls reject. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }

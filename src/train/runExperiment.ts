@@ -18,14 +18,20 @@ import {
   planUnits, type ExecutionOptions, type PlannedUnit, type RunPlan, type RunReporter, type RunTarget, type UnitRunner, type UnitTrainer,
 } from './plan.js';
 import { planSurfaceUnits, prepareSurfaceTrainer } from './runSurfaces.js';
+import { checkpointEpochs } from './checkpoint.js';
+import { RunInterruptedError } from './errors.js';
 import { trainAndRecord } from './unit.js';
 import { WorkerPool } from './workers.js';
 
-function inProcessRunner(trainer: UnitTrainer, runDir: string): UnitRunner {
+function inProcessRunner(trainer: UnitTrainer, runDir: string, log: (line: string) => void): UnitRunner {
+  let stopped = false;
   return {
     details: trainer.details,
     lanes: 1,
-    run: (unit, _lane, reporter) => trainAndRecord(runDir, unit.spec, unit.id, () => trainer.train(unit, (event) => reporter.progress?.(unit, event))),
+    run: (unit, _lane, reporter) => trainAndRecord(runDir, unit.spec, unit.id, () => trainer.train(unit, {
+      onProgress: (event) => reporter.progress?.(unit, event), checkpointDir: runDir, log, shouldStop: () => stopped,
+    })),
+    stop: async () => { stopped = true; },
     close: async () => {},
   };
 }
@@ -124,16 +130,37 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
   const todo = selected.filter((unit) => !recorded.has(unit.id));
   const workers = Math.min(execution.workers ?? 1, todo.length);
   if (workers > 1 && !execution.experimentsModule) throw new Error('running units in worker processes needs execution.experimentsModule: the module whose EXPERIMENTS holds the plan\'s experiment');
-  const runner = workers > 1
-    ? await WorkerPool.start({
-      workers, backend: backend.name, runDir, reporter, log: dataContext?.log ?? (() => {}),
-      init: {
-        experimentsModule: execution.experimentsModule!, experiment: plan.experiment.name,
-        profile: plan.profile, learningRates: plan.learningRates, runDir, optimizerFiles: execution.optimizerFiles ?? [],
-        data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
-      },
-    })
-    : inProcessRunner(await prepare(), runDir);
+  const log = dataContext?.log ?? (() => {});
+  const interrupt = execution.interrupt ?? new AbortController();
+  /** What an interrupted run kept, read back from the run directory. */
+  const interrupted = (epochs: number) => {
+    const checkpoints = checkpointEpochs(runDir);
+    const unfinished = selected.filter((unit) => !recorded.has(unit.id));
+    return new RunInterruptedError(
+      String(interrupt.signal.reason), runDir, selected.filter((unit) => recorded.has(unit.id)).map((unit) => unit.id),
+      unfinished.flatMap((unit) => (checkpoints.has(unit.id) ? [{ id: unit.id, epoch: checkpoints.get(unit.id)! }] : [])),
+      unfinished.filter((unit) => !checkpoints.has(unit.id)).map((unit) => unit.id), epochs,
+    );
+  };
+  let runner: UnitRunner;
+  try {
+    runner = workers > 1
+      ? await WorkerPool.start({
+        workers, backend: backend.name, runDir, reporter, log, interrupt,
+        init: {
+          experimentsModule: execution.experimentsModule!, experiment: plan.experiment.name,
+          profile: plan.profile, learningRates: plan.learningRates, runDir, optimizerFiles: execution.optimizerFiles ?? [],
+          data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
+        },
+      })
+      : inProcessRunner(await prepare(), runDir, log);
+  } catch (error) {
+    // Stopped while the data was loading: nothing new to keep, but say so as for any interrupt.
+    if (interrupt.signal.aborted) throw interrupted(plan.profile.epochs);
+    throw error;
+  }
+  const stopRunner = () => { void runner.stop(); };
+  interrupt.signal.addEventListener('abort', stopRunner, { once: true });
   try {
     const results: RunResults = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -149,6 +176,8 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
       ...runner.details,
       ...plan.annotations,
       runs: [],
+      // What this run will train, so a partial run's report can say "3 of 8 finished".
+      plannedUnits: selected.map(plannedRecord),
       ...(execution.shard ? { shard: { ...execution.shard, plannedUnits: units.map(plannedRecord) } } : {}),
       ...(deterministic ? { deterministic } : {}),
     };
@@ -159,22 +188,37 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
       writeResults(runDir, results);
     };
     record();
+    const { settings } = runner.details;
+    const saved = checkpointEpochs(runDir);
+    reporter.runStarted?.({
+      runDir, units: selected.length, recorded: selected.length - todo.length,
+      todo: todo.map((unit) => ({ id: unit.id, fromEpoch: (saved.get(unit.id) ?? 0) + 1 })),
+      lanes: runner.lanes, epochs: settings.epochs, batchSize: settings.batchSize,
+      trainSamples: settings.trainSamples, validationSamples: settings.validationSamples,
+    });
 
     const queue = [...todo];
     const lane = async (laneIndex: number) => {
-      for (let unit = queue.shift(); unit; unit = queue.shift()) {
-        reporter.unitStarted?.(unit, selected.indexOf(unit), selected.length);
+      for (let unit = queue.shift(); unit && !interrupt.signal.aborted; unit = queue.shift()) {
+        reporter.unitStarted?.(unit, selected.indexOf(unit), selected.length, laneIndex);
         const run = await runner.run(unit, laneIndex, reporter);
         record(run);
-        reporter.unitFinished?.(run, selected.indexOf(unit), selected.length);
+        reporter.unitFinished?.(run, selected.indexOf(unit), selected.length, laneIndex);
       }
     };
-    await Promise.all(Array.from({ length: runner.lanes }, (_, i) => lane(i)));
+    const lanes = await Promise.allSettled(Array.from({ length: runner.lanes }, (_, i) => lane(i)));
+    if (interrupt.signal.aborted) {
+      await runner.close();
+      throw interrupted(settings.epochs);
+    }
+    for (const outcome of lanes) if (outcome.status === 'rejected') throw outcome.reason;
     results.finishedAt = new Date().toISOString();
     results.status = 'complete';
     writeResults(runDir, results);
     return { runDir, results };
   } finally {
+    reporter.runEnded?.();
+    interrupt.signal.removeEventListener('abort', stopRunner);
     await runner.close();
   }
 }

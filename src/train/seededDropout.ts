@@ -35,6 +35,15 @@ export class SeededDropout extends tfl.layers.Layer {
     return tf.dropout(x, this.rate, undefined, this.random.next());
   }
 
+  /** The mask generator's state, saved in checkpoints so a resumed run draws the masks it would have. */
+  saveGeneratorState(): number {
+    return this.random.saveState();
+  }
+
+  restoreGeneratorState(state: number): void {
+    this.random.restoreState(state);
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
   }

@@ -9,6 +9,7 @@ import { prepareModelTrainer } from './modelTrainer.js';
 import type { UnitTrainer } from './plan.js';
 import { prepareSurfaceTrainer } from './runSurfaces.js';
 import { failureReason, trainAndRecord } from './unit.js';
+import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from './stopSignals.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './workerProtocol.js';
 
 function send(message: WorkerMessage): void {
@@ -56,15 +57,32 @@ async function handle(message: ParentMessage): Promise<void> {
   const { unit } = message;
   if (!prepared) throw new Error('a unit arrived before the worker was prepared');
   const { trainer, runDir } = prepared;
-  // Only epoch records cross the process boundary: per-batch events feed a terminal bar, which is off with workers.
-  const run = await trainAndRecord(runDir, unit.spec, unit.id, () => trainer.train(unit, (event) => {
-    if (event.kind === 'epoch') send({ type: 'progress', unitId: unit.id, event });
+  let lastBatchSent = 0;
+  const run = await trainAndRecord(runDir, unit.spec, unit.id, () => trainer.train(unit, {
+    checkpointDir: runDir,
+    log: (line) => send({ type: 'log', line }),
+    onProgress: (event) => {
+      // Batch events feed the parent's live progress: a few a second is enough, and IPC is not free.
+      if (event.kind === 'batch') {
+        const now = performance.now();
+        if (event.batch !== 1 && event.batch !== event.batches && now - lastBatchSent < BATCH_PROGRESS_INTERVAL_MS) return;
+        lastBatchSent = now;
+      }
+      send({ type: 'progress', unitId: unit.id, event });
+    },
   }));
   send({ type: 'done', run });
 }
 
+const BATCH_PROGRESS_INTERVAL_MS = 250;
+
 // The parent is gone (finished, or killed): nothing would read this worker's results, so stop.
 process.on('disconnect', () => process.exit(0));
+// Stop on SIGINT/SIGTERM with the exit code that tells the parent why (STOP_SIGNAL_EXIT_CODES), which
+// then stops the whole run. Signals are handled between batches, so a checkpoint is never cut short.
+for (const signal of Object.keys(STOP_SIGNAL_EXIT_CODES) as StopSignal[]) {
+  process.on(signal, () => process.exit(STOP_SIGNAL_EXIT_CODES[signal]));
+}
 process.on('message', (message: ParentMessage) => {
   // A unit that cannot be recorded (disk full) ends the worker with one line; unhandled, the rejection
   // would reach the wasm module's handler, which rethrows it and Node prints the module's whole source.

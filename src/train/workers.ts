@@ -6,10 +6,10 @@
  * writing each unit's file itself. The parent assembles results.json from the records the workers send
  * back. A worker that dies (crash, out of memory, kill -9) costs only the unit it was training: that
  * unit is recorded 'failed' with the reason, and the lane starts a replacement worker for its next unit.
+ * A worker stopped by SIGINT or SIGTERM instead stops the whole run (see ExecutionOptions.interrupt).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackendName } from '../backend/select.js';
 import { DataConfigError, DataFormatError, DataIntegrityError, DataUnavailableError } from '../data/errors.js';
@@ -17,20 +17,14 @@ import type { OptimizerRun } from '../results/schema.js';
 import { writeUnit } from '../results/runDirectory.js';
 import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './plan.js';
 import { untrainedRun } from '../results/units.js';
+import { STOP_SIGNAL_EXIT_CODES, type StopSignal } from './stopSignals.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './workerProtocol.js';
-import { WorkerStartError } from './errors.js';
+import { TrainingStoppedError, WorkerStartError } from './errors.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./workerMain.ts', import.meta.url));
 // tsx's loader by absolute URL: `--import tsx` would resolve against the working directory.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-/**
- * Workers to use when the command line names none. wasm (and cpu) run each process on one thread, so
- * one worker per core; native TensorFlow already uses every core within one process, so one.
- */
-export function defaultWorkers(backend: BackendName, cores = os.availableParallelism()): number {
-  return backend === 'tensorflow' ? 1 : Math.max(1, cores);
-}
 
 // Data errors come back as their own class so callers handle them as in-process runs do (the CLI skips
 // an experiment whose data is unavailable).
@@ -44,6 +38,15 @@ function rebuildError(error: { name: string; message: string }): Error {
 function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `killed by ${signal}` : `exited with code ${code}`;
 }
+
+/** The stop signal a worker's exit reports (killed by it, or exited with its code), else null. */
+function stopSignalOf(code: number | null, signal: NodeJS.Signals | null): string | null {
+  if (signal && signal in STOP_SIGNAL_EXIT_CODES) return signal;
+  return (Object.keys(STOP_SIGNAL_EXIT_CODES) as StopSignal[]).find((name) => STOP_SIGNAL_EXIT_CODES[name] === code) ?? null;
+}
+
+/** How long stopped workers get to exit before they are killed (each stops between two batches). */
+const STOP_GRACE_MS = 3000;
 
 interface InFlight {
   unit: PlannedUnit;
@@ -60,7 +63,8 @@ class Worker {
   alive = true;
   private inFlight: InFlight | null = null;
 
-  constructor(backend: BackendName, init: WorkerInit, log: (line: string) => void, private readonly runDir: string) {
+  /** `initGate`: the worker process starts now but prepares the experiment only once it resolves true. */
+  constructor(backend: BackendName, init: WorkerInit, log: (line: string) => void, private readonly runDir: string, private readonly interrupt: AbortController, initGate: Promise<boolean> = Promise.resolve(true)) {
     this.child = fork(WORKER_ENTRY, [], { execArgv: ['--import', TSX_LOADER], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settle: { resolve: (m: Extract<WorkerMessage, { type: 'ready' }>) => void; reject: (e: Error) => void } | null = null;
     this.ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
@@ -78,6 +82,17 @@ class Worker {
     this.child.once('exit', (code, signal) => {
       this.alive = false;
       const how = exitDescription(code, signal);
+      // A worker stopped by SIGINT/SIGTERM (Ctrl-C reaches every process of the terminal's group; a signal
+      // sent to the worker alone) stops the whole run: its unit is not failed, its checkpoint stays.
+      const stopSignal = stopSignalOf(code, signal);
+      if (stopSignal && !this.interrupt.signal.aborted) this.interrupt.abort(stopSignal);
+      if (this.interrupt.signal.aborted) {
+        settle?.reject(new TrainingStoppedError());
+        const inFlight = this.inFlight;
+        this.inFlight = null;
+        inFlight?.reject(new TrainingStoppedError());
+        return;
+      }
       settle?.reject(new WorkerStartError(`a worker process ${how} before it was ready`));
       if (this.inFlight) {
         const { unit, reject } = this.inFlight;
@@ -94,7 +109,11 @@ class Worker {
         this.finish(run);
       }
     });
-    this.child.send({ type: 'init', backend, init } satisfies ParentMessage);
+    // Whoever needs the worker awaits `ready`; a worker stopped before that must not be an unhandled rejection.
+    this.ready.catch(() => {});
+    void initGate.then((go) => {
+      if (go && this.child.connected) this.child.send({ type: 'init', backend, init } satisfies ParentMessage);
+    });
   }
 
   train(unit: PlannedUnit, reporter: RunReporter): Promise<OptimizerRun> {
@@ -115,55 +134,79 @@ class Worker {
     if (this.alive && this.child.connected) this.child.disconnect();
     await this.exited;
   }
+
+  /** Stops the worker at once (SIGTERM: it exits between two batches), killing it if it does not. */
+  async terminate(): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
 }
 
 /** A pool of worker processes, one per lane; a lane whose worker died starts a new one for its next unit. */
 export class WorkerPool implements UnitRunner {
-  private readonly workers: (Worker | null)[];
-
   private constructor(
-    private readonly options: { backend: BackendName; init: WorkerInit; log: (line: string) => void },
-    first: Worker,
+    private readonly options: { backend: BackendName; init: WorkerInit; log: (line: string) => void; interrupt: AbortController },
+    private readonly workers: (Worker | null)[],
     readonly details: RunDetails,
     readonly lanes: number,
-  ) {
-    this.workers = Array.from({ length: lanes }, (_, lane) => (lane === 0 ? first : null));
-  }
+  ) {}
 
   /**
-   * Starts the first worker and waits until it has loaded the data (a cold cache is filled once, not by
-   * every worker at the same time); the other lanes start theirs when they take their first unit.
-   * Throws what the first worker failed with (e.g. DataUnavailableError).
+   * Starts a worker process per lane. The first loads the data at once; the others (whose Node, tsx and
+   * tfjs take seconds to load, meanwhile) load it once the first is ready, so a cold cache is filled once,
+   * not by every worker at the same time. Throws what the first worker failed with (e.g.
+   * DataUnavailableError).
    */
   static async start(options: {
     workers: number; backend: BackendName; init: WorkerInit; runDir: string; reporter: RunReporter; log: (line: string) => void;
+    /** Aborted when a worker stops on SIGINT/SIGTERM; see ExecutionOptions.interrupt. */
+    interrupt: AbortController;
   }): Promise<WorkerPool> {
-    const first = new Worker(options.backend, options.init, options.log, options.runDir);
+    let openGate: (go: boolean) => void = () => {};
+    const gate = new Promise<boolean>((resolve) => { openGate = resolve; });
+    const start = (initGate?: Promise<boolean>) => new Worker(options.backend, options.init, options.log, options.runDir, options.interrupt, initGate);
+    const first = start();
+    const workers = [first, ...Array.from({ length: options.workers - 1 }, () => start(gate))];
+    const stopAll = () => { void Promise.all(workers.map((worker) => worker.terminate())); };
+    options.interrupt.signal.addEventListener('abort', stopAll, { once: true });
     try {
       const ready = await first.ready;
+      openGate(true);
       if (ready.data) options.reporter.dataLoaded?.({ train: { size: ready.data.trainSize }, validation: { size: ready.data.validationSize } }, ready.seconds);
-      return new WorkerPool(options, first, ready.details, options.workers);
+      return new WorkerPool(options, workers, ready.details, options.workers);
     } catch (error) {
-      await first.stop();
+      openGate(false);
+      await Promise.all(workers.map((worker) => worker.stop()));
       throw error;
+    } finally {
+      options.interrupt.signal.removeEventListener('abort', stopAll);
     }
   }
 
   async run(unit: PlannedUnit, lane: number, reporter: RunReporter): Promise<OptimizerRun> {
+    if (this.options.interrupt.signal.aborted) throw new TrainingStoppedError();
     let worker = this.workers[lane];
     if (!worker?.alive) {
-      worker = new Worker(this.options.backend, this.options.init, this.options.log, this.options.init.runDir);
+      worker = new Worker(this.options.backend, this.options.init, this.options.log, this.options.init.runDir, this.options.interrupt);
       this.workers[lane] = worker;
     }
     try {
       await worker.ready;
     } catch (error) {
       this.workers[lane] = null;
+      if (error instanceof TrainingStoppedError) throw error;
       const run = untrainedRun(unit.spec, unit.id, 'failed', `no worker process to train it: ${(error as Error).message}`);
       writeUnit(this.options.init.runDir, run);
       return run;
     }
     return worker.train(unit, reporter);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker?.terminate()));
   }
 
   async close(): Promise<void> {

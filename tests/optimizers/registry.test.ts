@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS, getOptimizerSpec } from '../../src/optimizers/registry.js';
+import { defaultImpl, OPTIMIZER_NAMES, OPTIMIZERS, STUDY_OPTIMIZERS, getOptimizerSpec } from '../../src/optimizers/registry.js';
 import { UnknownOptimizerError } from '../../src/optimizers/errors.js';
 
 beforeAll(async () => {
@@ -63,5 +63,12 @@ describe('optimizer registry', () => {
         w.dispose();
       }
     }
+  });
+});
+
+describe('optimizer names (src/optimizers/names.ts, read by the command line without loading tfjs)', () => {
+  it('are the registry\'s keys, study first', () => {
+    expect([...OPTIMIZER_NAMES]).toEqual(Object.keys(OPTIMIZERS));
+    expect(OPTIMIZER_NAMES.slice(0, STUDY_OPTIMIZERS.length)).toEqual([...STUDY_OPTIMIZERS]);
   });
 });

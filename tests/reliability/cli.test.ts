@@ -2,13 +2,14 @@
  * Every command-line entry point, run as a real process, on bad input: exit code 2 and a message that
  * names the bad value and what would be valid; `--help` exits 0. Nothing trains in these tests.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeResults } from '../fixtures/results/makeResults.js';
 import { choice, learningRates, listOf, nonNegativeInteger, positiveInteger } from '../../src/cli/options.js';
 import { parseShard } from '../../src/results/shard.js';
-import { inBatches, listFiles, runCli, tempDirs, type CliName } from './helpers.js';
+import { inBatches, listFiles, repo, runCli, tempDirs, type CliName } from './helpers.js';
 
 const dirs = tempDirs('cli');
 afterAll(() => dirs.cleanup());
@@ -154,5 +155,34 @@ describe('--help', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: ${name} [options]`);
+  });
+
+  // TensorFlow.js takes seconds to load: --help and argument errors must not wait for it.
+  const recorder = path.join(repo, 'tests/reliability/fixtures/recordTensorflowImports.mjs');
+  function tensorflowImports(args: string[]): { imports: string[]; stdout: string; code: number | null } {
+    const log = path.join(dirs.make(), 'imports.log');
+    writeFileSync(log, '');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', recorder, ...args], {
+      cwd: repo, encoding: 'utf8', env: { ...process.env, OPTBENCH_IMPORT_LOG: log },
+    });
+    return { imports: readFileSync(log, 'utf8').split('\n').filter(Boolean), stdout: result.stdout, code: result.status };
+  }
+
+  it.each<CliName>(['experiment', 'report', 'check', 'merge', 'bench'])('npm run %s -- --help loads no @tensorflow module', (name) => {
+    const { imports, stdout, code } = tensorflowImports([path.join('src', 'cli', `${name}.ts`), '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: ${name} [options]`);
+    expect(imports).toEqual([]);
+  });
+
+  it('an argument error of npm run experiment loads no @tensorflow module either', () => {
+    const { imports, code } = tensorflowImports(['src/cli/experiment.ts', 'boston', '--epochs', 'many']);
+    expect(code).toBe(2);
+    expect(imports).toEqual([]);
+  });
+
+  it('(the recorder sees a module that does load TensorFlow.js)', () => {
+    const { imports } = tensorflowImports(['--input-type=module', '-e', "await import('./src/backend/select.ts')"]);
+    expect(imports.some((url) => url.includes('/@tensorflow/tfjs-core/'))).toBe(true);
   });
 });

@@ -14,8 +14,10 @@ async function runTiny(seed: number, optimizer = 'adam', learningRate?: number, 
   const profile = experiment.profiles.quick;
   const data = await experiment.loadData({ cacheDir: '', log: () => {} }, profile);
   const tensorCounts: number[] = [];
-  const run = await runUnit(experiment, profile, data, { optimizer, impl: 'builtin', seed, learningRate }, optimizer, (event) => {
-    if (event.kind === 'epoch') tensorCounts.push(tf.memory().numTensors);
+  const run = await runUnit(experiment, profile, data, { optimizer, impl: 'builtin', seed, learningRate }, optimizer, {
+    onProgress: (event) => {
+      if (event.kind === 'epoch') tensorCounts.push(tf.memory().numTensors);
+    },
   });
   return { run, tensorCounts };
 }

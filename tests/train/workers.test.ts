@@ -1,6 +1,7 @@
 /**
  * Units in worker processes: the same curves as in-process, a worker killed mid-unit costs only that
- * unit, and a worker's data error reaches the caller as its own class.
+ * unit (and only its unfinished epoch: --resume continues it from its checkpoint), and a worker's data
+ * error reaches the caller as its own class.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,11 @@ import { DataUnavailableError } from '../../src/data/errors.js';
 import { readUnits } from '../../src/results/runDirectory.js';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
 import type { ModelExperiment } from '../../src/train/definition.js';
+import { checkpointEpochs } from '../../src/train/checkpoint.js';
+import { RunInterruptedError } from '../../src/train/errors.js';
+import type { TrainProgress } from '../../src/train/loop.js';
 import { runModelExperiment } from '../../src/train/runExperiment.js';
-import type { ExecutionOptions, RunPlan } from '../../src/train/plan.js';
+import type { ExecutionOptions, PlannedUnit, RunPlan } from '../../src/train/plan.js';
 import { EXPERIMENTS } from './workersFixture.js';
 
 const fixtureModule = new URL('./workersFixture.ts', import.meta.url).href;
@@ -80,6 +84,65 @@ describe('worker processes', () => {
       expect(other.status).toBe('ok');
       expect(curves(other)).toEqual(expected.get(other.id));
     }
+  });
+
+  it('resumes a unit whose worker was killed (SIGKILL) between epochs from its checkpoint, to the curves of an uninterrupted run', async () => {
+    // Built-in Adam, from-scratch Nadam and Ftrl, on a model with dropout; 5 epochs.
+    const resumePlan = (experiment: ModelExperiment, options: Record<string, string> = {}): RunPlan => ({
+      experiment, profileName: 'quick', profile: { ...experiment.profiles.quick, epochs: 5, options },
+      optimizers: ['adam', 'nadam', 'ftrl'], seeds: [4], learningRates: [], implsFor: (optimizer) => [optimizer === 'adam' ? 'builtin' : 'scratch'],
+    });
+    const data = { cacheDir: path.join(work, 'cache'), log: () => {} };
+    const reportsRoot = path.join(work, 'between-epochs');
+    const execution = { experimentsModule: fixtureModule, workers: 2 };
+    const whole = await runModelExperiment(resumePlan(EXPERIMENTS.tiny), backend, data, { reportsRoot }, {}, { ...execution, workers: 1 });
+
+    const options = { killMarker: path.join(work, 'kill-between-epochs'), killAtBatch: '13' };
+    const killed = await runModelExperiment(resumePlan(EXPERIMENTS.tinyKilled, options), backend, data, { reportsRoot }, {}, execution);
+    const failed = killed.results.runs.filter((r) => r.status === 'failed');
+    expect(failed.map((r) => r.reason)).toEqual([expect.stringMatching(/killed by SIGKILL/)]);
+    expect(checkpointEpochs(killed.runDir)).toEqual(new Map([[failed[0].id, 2]]));
+
+    const starts: [string, number][] = [];
+    const reporter = { progress: (unit: PlannedUnit, event: TrainProgress) => { if (event.kind === 'start') starts.push([unit.id, event.epoch]); } };
+    const resumed = await runModelExperiment(resumePlan(EXPERIMENTS.tinyKilled, options), backend, data, { reportsRoot, runDir: killed.runDir }, reporter, execution);
+    expect(starts).toEqual([[failed[0].id, 3]]);
+    expect(resumed.results.status).toBe('complete');
+    expect(resumed.results.runs.map(curves)).toEqual(whole.results.runs.map(curves));
+    expect(checkpointEpochs(killed.runDir).size).toBe(0);
+  });
+
+  it.each([1, 2])('stops between batches when interrupted (%i worker(s)), says what it kept, and a resume completes the run identically', async (workers) => {
+    const reportsRoot = path.join(work, `interrupted-${workers}`);
+    const interrupt = new AbortController();
+    const reporter = { progress: (_unit: PlannedUnit, event: TrainProgress) => { if (event.kind === 'epoch') interrupt.abort('SIGINT'); } };
+    const execution = { experimentsModule: fixtureModule, workers };
+    const planned = plan(EXPERIMENTS.tiny);
+    const data = { cacheDir: path.join(work, 'cache'), log: () => {} };
+    const stopped = await runModelExperiment(planned, backend, data, { reportsRoot }, reporter, { ...execution, interrupt }).catch((error: unknown) => error);
+    expect(stopped).toBeInstanceOf(RunInterruptedError);
+    const { signal, runDir, finished, saved, notStarted } = stopped as RunInterruptedError;
+    expect(signal).toBe('SIGINT');
+    expect(finished).toEqual([]);
+    expect(saved.length).toBeGreaterThan(0);
+    expect(saved.every((unit) => unit.epoch >= 1)).toBe(true);
+    expect([...saved.map((unit) => unit.id), ...notStarted].sort()).toEqual(inProcess.runs.map((r) => r.id).sort());
+    expect(readUnits(runDir).size).toBe(0);
+
+    const resumed = await runModelExperiment(planned, backend, data, { reportsRoot, runDir }, {}, execution);
+    expect(resumed.results.runs.map(curves)).toEqual(inProcess.runs.map(curves));
+  });
+
+  it('resumes a run directory without checkpoints (written before they existed): unfinished units train from epoch 1', async () => {
+    const { runDir } = await run(EXPERIMENTS.tiny, { workers: 1 });
+    // As a run killed by today's main leaves it: some units recorded, no checkpoints/.
+    rmSync(path.join(runDir, 'units', 'sgd%23seed%3D2.json'));
+    rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });
+    const starts: [string, number][] = [];
+    const reporter = { progress: (unit: PlannedUnit, event: TrainProgress) => { if (event.kind === 'start') starts.push([unit.id, event.epoch]); } };
+    const resumed = await runModelExperiment(plan(EXPERIMENTS.tiny), backend, { cacheDir: path.join(work, 'cache'), log: () => {} }, { reportsRoot: path.join(work, 'reports'), runDir }, reporter, { experimentsModule: fixtureModule, workers: 1 });
+    expect(starts).toEqual([['sgd#seed=2', 1]]);
+    expect(resumed.results.runs.map(curves)).toEqual(inProcess.runs.map(curves));
   });
 
   it('rethrows a worker\'s DataUnavailableError as that class, so the CLI skips the experiment as in-process', async () => {

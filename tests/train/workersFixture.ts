@@ -21,8 +21,10 @@ function firstToClaim(file: string): boolean {
 }
 
 /**
- * The tiny experiment, except that the first process to reach the third training batch after
- * `profile.options.killMarker` is set kills itself with SIGKILL: a worker dying mid-unit, as with kill -9.
+ * The tiny experiment, except that the first process to reach training batch `profile.options.killAtBatch`
+ * (default 3; counted over the process's life) when `profile.options.killMarker` is set kills itself with
+ * SIGKILL: a worker dying mid-unit, as with kill -9. Tiny's epochs have 6 batches, so batch 13 is the
+ * first of epoch 3: killed between epochs, after epoch 2's checkpoint.
  */
 const tinyKilled: ModelExperiment = {
   ...tiny,
@@ -30,12 +32,13 @@ const tinyKilled: ModelExperiment = {
   async loadData(ctx, profile) {
     const data = await tiny.loadData(ctx, profile);
     const marker = profile.options?.killMarker;
+    const killAt = Number(profile.options?.killAtBatch ?? 3);
     let batches = 0;
     const train: Split = {
       size: data.train.size,
       take(indices) {
         batches += 1;
-        if (typeof marker === 'string' && batches === 3 && firstToClaim(marker)) process.kill(process.pid, 'SIGKILL');
+        if (typeof marker === 'string' && batches === killAt && firstToClaim(marker)) process.kill(process.pid, 'SIGKILL');
         return data.train.take(indices);
       },
     };

@@ -1,7 +1,7 @@
 /**
  * --resume on the real CLI: a run killed with SIGKILL mid-run (2 workers) and resumed ends with the curves
- * of an uninterrupted run, without retraining the units recorded before the kill; a resume with other
- * settings exits 2 naming what differs.
+ * of an uninterrupted run, without retraining the units recorded before the kill nor the epochs a unit
+ * had finished; a resume with other settings exits 2 naming what differs.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
+import { checkpointEpochs } from '../../src/train/checkpoint.js';
 import { MIRROR } from '../reliability/helpers.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -78,6 +79,40 @@ describe('--resume after the CLI is killed', () => {
     expect(results.runs.map(curves)).toEqual(expected.runs.map(curves));
     // Units recorded before the kill were kept as they were, not trained again.
     for (const [file, text] of before) expect(readFileSync(path.join(runDir, 'units', file), 'utf8')).toBe(text);
+  });
+
+  it('continues a unit killed (kill -9) between epochs from its last finished epoch, to bit-identical curves (built-in Adam, from-scratch Nadam and Ftrl)', async () => {
+    const run = ['boston', '--profile', 'quick', '--epochs', '5', '--optimizers', 'adam,nadam,ftrl', '--workers', '1', '--no-report'];
+    const whole = path.join(work, 'whole-epochs');
+    expect(runCli([...run, '--out', whole]).code).toBe(0);
+    const expected = readJson<RunResults>(path.join(onlyRunDir(whole), 'results.json'));
+
+    const out = path.join(work, 'killed-epochs');
+    const child = spawn(process.execPath, cli([...run, '--out', out]), { cwd: repo, env, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let saved = new Map<string, number>();
+    for (;;) {
+      const root = path.join(out, 'boston');
+      const runDir = existsSync(root) ? readdirSync(root).map((name) => path.join(root, name))[0] : undefined;
+      if (runDir) saved = checkpointEpochs(runDir);
+      if ([...saved.values()].some((epoch) => epoch >= 2)) break;
+      if (child.exitCode !== null) throw new Error('the CLI finished before a unit saved its second epoch');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const runDir = onlyRunDir(out);
+    const [unit, epoch] = [...checkpointEpochs(runDir)].find(([, e]) => e >= 2)!;
+
+    const resumed = runCli([...run, '--out', out, '--resume']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`resuming from checkpoints: ${unit} at epoch ${epoch + 1}`);
+    expect(resumed.stdout).toContain(`[${unit}] continues from its checkpoint at epoch ${epoch + 1}/5`);
+    const results = readJson<RunResults>(path.join(runDir, 'results.json'));
+    expect(results.status).toBe('complete');
+    expect(results.runs.map(curves)).toEqual(expected.runs.map(curves));
+    expect(checkpointEpochs(runDir).size).toBe(0);
   });
 
   it('exits 2 naming what differs when the run directory holds other settings', () => {
