@@ -3,7 +3,7 @@
  * a run, and the record of a unit that trained nothing. Owned by results because merging, resuming and
  * the convergence check key runs by it, not only training.
  */
-import { getOptimizerSpec } from '../optimizers/registry.js';
+import { resolveHyperparameters } from '../optimizers/registry.js';
 import type { Hyperparameters } from '../optimizers/hyperparameters.js';
 import type { OptimizerImpl, OptimizerRun, RunStatus } from './schema.js';
 
@@ -17,11 +17,12 @@ export interface UnitSpec {
   hyperparameters?: Hyperparameters;
 }
 
-/** The optimizer's defaults with the unit's overrides applied. */
+/** The unit's hyperparameters, resolved by the registry: its defaults with the unit's overrides (learning rate last). */
 export function effectiveHyperparameters(spec: UnitSpec): Hyperparameters {
-  const hyperparameters: Hyperparameters = { ...getOptimizerSpec(spec.optimizer).defaults, ...spec.hyperparameters };
-  if (spec.learningRate !== undefined) hyperparameters.learningRate = spec.learningRate;
-  return hyperparameters;
+  return resolveHyperparameters(spec.optimizer, {
+    ...spec.hyperparameters,
+    ...(spec.learningRate !== undefined ? { learningRate: spec.learningRate } : {}),
+  });
 }
 
 /**
