@@ -14,6 +14,12 @@ export type HyperparameterValue = number | boolean | string;
 export type Hyperparameters = Record<string, HyperparameterValue>;
 
 /**
+ * Every hyperparameter of an optimizer (built-in or a user's) once its defaults are filled in by the
+ * registry's resolveHyperparameters: every optimizer has a learning rate, so this one is always a number.
+ */
+export type ResolvedHyperparameters = Hyperparameters & { learningRate: number };
+
+/**
  * Keras 2.x defaults (the article's era), learningRate included; see docs/study.md, "Conventions".
  * The order of the keys is the order results.json records them in: keep it.
  */
@@ -34,7 +40,7 @@ export const KERAS_DEFAULTS = {
   momentum: { learningRate: 0.01, momentum: 0.9 },
   nesterov: { learningRate: 0.01, momentum: 0.9 },
   adamw: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 },
-} as const satisfies Record<string, Hyperparameters & { learningRate: number }>;
+} as const satisfies Record<string, ResolvedHyperparameters>;
 
 /** The optimizers optbench ships (a user's --optimizer-file adds more at run time, untyped). */
 export type BuiltinOptimizerName = keyof typeof KERAS_DEFAULTS;
@@ -95,5 +101,9 @@ export type OptimizerHyperparameters = {
 
 export type HyperparametersOf<N extends BuiltinOptimizerName> = OptimizerHyperparameters[N];
 
-/** What a caller (the CLI, a plan, a test) may override; the registry's resolveHyperparameters fills in the rest. */
-export type HyperparameterOverrides<N extends BuiltinOptimizerName> = Partial<HyperparametersOf<N>>;
+/**
+ * What a caller (the CLI's --lr, a run plan, a test) may override of a built-in optimizer's defaults; the
+ * registry's resolveHyperparameters fills in the rest. Given the union of names it is the union of the
+ * optimizers' overrides: a key no built-in optimizer has, or a convention none implements, does not compile.
+ */
+export type HyperparameterOverrides<N extends BuiltinOptimizerName = BuiltinOptimizerName> = Partial<HyperparametersOf<N>>;

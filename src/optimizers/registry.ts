@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
 import {
   KERAS_DEFAULTS, type BuiltinOptimizerName, type HyperparameterOverrides, type Hyperparameters, type HyperparametersOf,
+  type ResolvedHyperparameters,
 } from './hyperparameters.js';
 import { ScratchOptimizer, scratchConvention } from './scratch.js';
 
@@ -17,7 +18,7 @@ export type OptimizerImplName = 'builtin' | 'scratch';
  * hyperparameter type; the registry holds entries as `OptimizerSpec` (the general record), which is also
  * what a user optimizer (--optimizer-file) brings.
  */
-export interface OptimizerSpec<H extends Hyperparameters = Hyperparameters> {
+export interface OptimizerSpec<H extends ResolvedHyperparameters = ResolvedHyperparameters> {
   name: string;
   label: string;
   /** Every hyperparameter with its default, learningRate included. Built-ins: Keras 2.x's (KERAS_DEFAULTS). */
@@ -149,8 +150,8 @@ export function defaultImpl(name: string): OptimizerImplName {
  */
 export function resolveHyperparameters<N extends BuiltinOptimizerName>(name: N, overrides?: HyperparameterOverrides<N>): HyperparametersOf<N>;
 /** Any registered optimizer, named at run time (a user's, or a name read from the command line or results.json). */
-export function resolveHyperparameters<N extends string>(name: N extends BuiltinOptimizerName ? never : N, overrides?: Hyperparameters): Hyperparameters;
-export function resolveHyperparameters(name: string, overrides: Hyperparameters = {}): Hyperparameters {
+export function resolveHyperparameters<N extends string>(name: N extends BuiltinOptimizerName ? never : N, overrides?: Hyperparameters): ResolvedHyperparameters;
+export function resolveHyperparameters(name: string, overrides: Hyperparameters = {}): ResolvedHyperparameters {
   const { defaults } = getOptimizerSpec(name);
   for (const [key, value] of Object.entries(overrides)) {
     if (Object.hasOwn(defaults, key) && value !== undefined && typeof value !== typeof defaults[key]) {

@@ -4,7 +4,7 @@
  * the convergence check key runs by it, not only training.
  */
 import { resolveHyperparameters } from '../optimizers/registry.js';
-import type { Hyperparameters } from '../optimizers/hyperparameters.js';
+import type { HyperparameterOverrides, ResolvedHyperparameters } from '../optimizers/hyperparameters.js';
 import type { OptimizerImpl, OptimizerRun, RunStatus } from './schema.js';
 
 export interface UnitSpec {
@@ -14,11 +14,11 @@ export interface UnitSpec {
   /** Overrides the optimizer's default learning rate when set. */
   learningRate?: number;
   /** Overrides of other defaults, e.g. `{ convention: 'tfjs' }` for a from-scratch optimizer. */
-  hyperparameters?: Hyperparameters;
+  hyperparameters?: HyperparameterOverrides;
 }
 
 /** The unit's hyperparameters, resolved by the registry: its defaults with the unit's overrides (learning rate last). */
-export function effectiveHyperparameters(spec: UnitSpec): Hyperparameters {
+export function effectiveHyperparameters(spec: UnitSpec): ResolvedHyperparameters {
   return resolveHyperparameters(spec.optimizer, {
     ...spec.hyperparameters,
     ...(spec.learningRate !== undefined ? { learningRate: spec.learningRate } : {}),
@@ -32,7 +32,7 @@ export function effectiveHyperparameters(spec: UnitSpec): Hyperparameters {
 export function untrainedRun(spec: UnitSpec, id: string, status: RunStatus, reason: string, convention = 'unknown'): OptimizerRun {
   const hyperparameters = effectiveHyperparameters(spec);
   return {
-    id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: Number(hyperparameters.learningRate),
+    id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: hyperparameters.learningRate,
     hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null,
   };
 }

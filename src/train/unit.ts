@@ -9,7 +9,7 @@ import { effectiveHyperparameters, untrainedRun, type UnitSpec } from '../result
 import type { OptimizerRun } from '../results/schema.js';
 import { OptimizerUnavailableError } from './errors.js';
 import { getOptimizerSpec } from '../optimizers/registry.js';
-import type { Hyperparameters } from '../optimizers/hyperparameters.js';
+import type { ResolvedHyperparameters } from '../optimizers/hyperparameters.js';
 import type { ModelExperiment, Profile } from './definition.js';
 import type { LoadedData } from '../data/types.js';
 import { train, type TrainProgress } from './loop.js';
@@ -17,7 +17,7 @@ import { SeededRandom, deriveSeed } from '../common/random.js';
 
 export interface ResolvedOptimizer {
   create: () => tf.Optimizer;
-  hyperparameters: Hyperparameters;
+  hyperparameters: ResolvedHyperparameters;
   convention: string;
 }
 
@@ -94,7 +94,7 @@ export async function runUnit(
     });
     return {
       ...base,
-      learningRate: Number(resolved.hyperparameters.learningRate),
+      learningRate: resolved.hyperparameters.learningRate,
       hyperparameters: resolved.hyperparameters,
       convention: resolved.convention,
       status: outcome.status,
