@@ -53,12 +53,34 @@ export const HIMMELBLAU: Surface = {
   domain: { x: [-5, 5], y: [-5, 5] },
 };
 
-/** Rosenbrock's deep, curved, narrow valley: the study's "deep valley" figure. */
+/**
+ * A long, narrow, straight valley: the study's "deep valley" figure (its figures are Radford's animations,
+ * whose valley floor falls so gently that plain SGD never gets going along it). The floor runs along +x to
+ * the minimum (3, 0); across it the walls are 1000× steeper (curvature 20 vs 0.02).
+ */
+export const LONG_VALLEY: Surface = {
+  name: 'valley',
+  title: 'Long valley (x − 3)²/100 + 10y²',
+  description: 'Long narrow valley (the study\'s figure 3: the methods that scale the step by the gradient converge, SGD '
+    + 'never heads the right way). The floor y = 0 falls gently along +x to the minimum (3, 0); the walls across it '
+    + 'are 1000× steeper, so the gradient points almost straight across the floor. Start (−3, 0.5): on a wall, 6 '
+    + 'units up the valley.',
+  f: (x, y) => (x - 3) ** 2 / 100 + 10 * y * y,
+  tfF(xy) {
+    const [x, y] = coordinates(xy);
+    return tf.add(tf.div(tf.square(tf.sub(x, 3)), 100), tf.mul(10, tf.square(y))) as tf.Scalar;
+  },
+  minima: [[3, 0]],
+  starts: [[-3, 0.5]],
+  domain: { x: [-4, 4], y: [-1, 1] },
+};
+
+/** Rosenbrock's deep, curved, narrow valley: a classic harder cousin of the study's valley. */
 export const ROSENBROCK: Surface = {
   name: 'rosenbrock',
   title: 'Rosenbrock (1 − x)² + 100(y − x²)²',
-  description: 'Deep narrow curved valley (the study\'s figure 3: step-size-adaptive methods converge, SGD does '
-    + 'not head the right way). Minimum (1, 1); start (−1.2, 1) is Rosenbrock\'s (1960) classic one.',
+  description: 'Deep narrow curved valley, the classic test beside the study\'s straight one. Minimum (1, 1); start '
+    + '(−1.2, 1) is Rosenbrock\'s (1960) classic one.',
   f: (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2,
   tfF(xy) {
     const [x, y] = coordinates(xy);
@@ -73,9 +95,9 @@ export const ROSENBROCK: Surface = {
 export const BEALE: Surface = {
   name: 'beale',
   title: 'Beale (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²',
-  description: 'Plateau surrounded by very steep walls (the study\'s figure 4: accelerated methods overshoot, '
-    + 'they find it hard to brake). Minimum (3, 0.5); start (1, 1.5) sits on the steep side of the '
-    + 'plateau, where the gradient is large.',
+  description: 'Plateau surrounded by very steep walls (the study\'s figure 4: because of the steep gradient at the '
+    + 'edges, accelerated methods overshoot, they find it hard to brake). Minimum (3, 0.5); start (2, 2) is on the '
+    + 'steep wall above the plateau (|∇f| ≈ 990, f ≈ 357), the large initial gradient of the figure.',
   f: (x, y) => (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y ** 3) ** 2,
   tfF(xy) {
     const [x, y] = coordinates(xy);
@@ -84,7 +106,7 @@ export const BEALE: Surface = {
     return tf.addN([term(1.5, y), term(2.25, tf.square(y)), term(2.625, tf.pow(y, 3))]) as tf.Scalar;
   },
   minima: [[3, 0.5]],
-  starts: [[1, 1.5]],
+  starts: [[2, 2]],
   domain: { x: [-4.5, 4.5], y: [-4.5, 4.5] },
 };
 
@@ -96,7 +118,7 @@ export const BEALE: Surface = {
 export const SADDLE: Surface = {
   name: 'saddle',
   title: 'Saddle x² − y² + y⁴/4',
-  description: 'Saddle point at the origin (the study\'s figure 5: every method ends up escaping it, '
+  description: 'Saddle point at the origin (the study\'s figure 5: every method ends up near the saddle and leaves it, '
     + 'Adadelta/Adagrad/RMSprop much faster). Bounded by y⁴/4 so it has minima at (0, ±√2). The start '
     + '(1, 0.001) lies almost on the ridge: the gradient along y is tiny, so methods that scale the '
     + 'step per coordinate escape while plain gradient descent creeps.',
@@ -111,4 +133,4 @@ export const SADDLE: Surface = {
 };
 
 /** Every surface, in the order the report shows them. */
-export const SURFACES: Surface[] = [ROSENBROCK, BEALE, SADDLE, QUADRATIC, HIMMELBLAU];
+export const SURFACES: Surface[] = [LONG_VALLEY, BEALE, SADDLE, ROSENBROCK, QUADRATIC, HIMMELBLAU];

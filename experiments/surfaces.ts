@@ -1,6 +1,6 @@
 /**
  * Optimizer trajectories on 2-D cost surfaces: the study's figures 3–5 (deep valley, Beale, saddle point)
- * plus the course notes' worked examples (½x² + 2y² − xy and Himmelblau); see docs/study.md.
+ * plus Rosenbrock and the course notes' worked examples (½x² + 2y² − xy and Himmelblau); see docs/study.md.
  * The surfaces themselves, their starts and minima live in experiments/costSurfaces.ts.
  */
 import { SURFACES } from './costSurfaces.js';
@@ -9,33 +9,57 @@ import { claims } from './claims/surfaces.js';
 import type { Findings } from './claims/index.js';
 
 /**
- * Each optimizer at its best rate of the grid 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3: the one
- * with the lowest mean final distance to a minimum over all eight (surface, start) trajectories after
- * the full profile's 1000 steps, among the rates with which no trajectory diverges. Measured with the
- * tfjs 4.22 built-ins (from scratch for Ftrl, Nadam and AdamW, which tfjs lacks); the mean distance at
- * the chosen rate is in each comment. Rates at 0.3 are the grid's cap, so their best may be higher.
+ * One learning rate per family of update rule, the same on every surface, chosen from how the family's
+ * step scales (not per optimizer by final distance, which would erase what the figures show: a Nesterov
+ * slow enough never to overshoot, an RMSprop slow enough to lose the saddle race).
  */
+export const FAMILY_RATES = {
+  /**
+   * Step = rate × gradient (× momentum's up-to-10× gain): the largest rate of the 1-2-5 grid at which none
+   * of the three diverges from any start. Beale's wall (|∇f| ≈ 990 at (2, 2)) decides: Nesterov diverges
+   * at 0.001.
+   */
+  gradient: 0.0005,
+  /**
+   * Step ≈ rate per coordinate whatever the gradient's size (running mean of g² or of |g|): 0.02 is 1/300
+   * of the valley's 6-unit floor, so the family crosses it in a few hundred steps, and about 1% of the
+   * other surfaces' width, fine enough to settle near their minima.
+   */
+  perCoordinate: 0.02,
+  /**
+   * Adagrad and Ftrl divide by the root of a growing sum (from 0.1), so their step falls as 1/√t: 15× the
+   * running-mean family's rate gives a comparable step over the first few hundred steps.
+   */
+  accumulating: 0.3,
+  /**
+   * Keras's Adadelta is unit-free (step = √(E[Δx²] + ε)/√(E[g²] + ε) · g); its paper has no learning
+   * rate, and Keras documents 1.0 as the rate that matches the paper. At Keras's default 0.001 it does
+   * not move on these surfaces.
+   */
+  adadelta: 1,
+};
+
 const LEARNING_RATES: Record<string, number> = {
-  adadelta: 0.003, // 0.225 — tfjs's Adadelta is exactly SGD (see learningRateRationale), diverges from 0.01
-  adagrad: 0.3, // 0.114
-  adam: 0.3, // 0.000
-  adamax: 0.3, // 0.029
-  ftrl: 0.3, // 0.114
-  nadam: 0.03, // 0.040
-  rmsprop: 0.01, // 0.040; larger rates end up oscillating about one step from the minimum
-  sgd: 0.003, // 0.225; diverges on Rosenbrock from 0.01
-  momentum: 0.003, // 0.000; diverges from 0.01
-  nesterov: 0.001, // 0.004; diverges on Rosenbrock from 0.003
-  adamw: 0.1, // 0.018; its weight decay pulls the end points towards the origin
+  sgd: FAMILY_RATES.gradient,
+  momentum: FAMILY_RATES.gradient,
+  nesterov: FAMILY_RATES.gradient,
+  rmsprop: FAMILY_RATES.perCoordinate,
+  adam: FAMILY_RATES.perCoordinate,
+  adamax: FAMILY_RATES.perCoordinate,
+  nadam: FAMILY_RATES.perCoordinate,
+  adamw: FAMILY_RATES.perCoordinate,
+  adagrad: FAMILY_RATES.accumulating,
+  ftrl: FAMILY_RATES.accumulating,
+  adadelta: FAMILY_RATES.adadelta,
 };
 
 export const surfaces: SurfaceExperiment & Findings = {
   kind: 'surface',
   name: 'surfaces',
   title: 'Trajectories on 2-D cost surfaces',
-  description: 'Every optimizer descends five 2-D functions from fixed starts: Rosenbrock\'s deep narrow valley, '
-    + 'Beale\'s steep-walled plateau and a saddle point (the study\'s figures), the course notes\' quadratic '
-    + 'and Himmelblau\'s four-minimum function. Each (optimizer, surface, start) gets a fresh optimizer; the '
+  description: 'Every optimizer descends six 2-D functions from fixed starts: a long narrow valley, Beale\'s '
+    + 'steep-walled plateau and a saddle point (the study\'s figures), Rosenbrock\'s curved valley, the course '
+    + 'notes\' quadratic and Himmelblau\'s four-minimum function. Each (optimizer, surface, start) gets a fresh optimizer; the '
     + 'result is the path and its final distance to the nearest minimum.',
   source: 'Figures 3–5 of the study and the worked gradient-descent examples of its course notes (docs/study.md); '
     + 'surfaces, starts and minima in experiments/costSurfaces.ts.',
@@ -43,28 +67,34 @@ export const surfaces: SurfaceExperiment & Findings = {
   // The study's eight plus momentum and Nesterov: the "accelerated methods" of its Beale figure.
   defaultOptimizers: ['adadelta', 'adagrad', 'adam', 'adamax', 'ftrl', 'nadam', 'rmsprop', 'sgd', 'momentum', 'nesterov'],
   learningRates: LEARNING_RATES,
-  learningRateRationale: 'The study\'s defaults (0.001; SGD 0.01) barely move in a few hundred steps on these '
-    + 'surfaces, and no single rate suits every method: SGD, momentum and Nesterov step in proportion to the '
-    + 'gradient (hundreds on Rosenbrock and Beale) and overflow above ~0.003, while Adam, RMSprop and the Adagrad '
-    + 'family step about one learning rate per coordinate whatever the gradient. So each optimizer runs at its '
-    + 'own best rate of the grid 0.0003–0.3: the lowest mean final distance to a minimum over all starts after '
-    + '1000 steps, among rates that never diverge (tfjs 4.22; values and the measured distances in '
-    + 'experiments/surfaces.ts). tfjs\'s built-in Adadelta divides by the accumulator before the update, which '
-    + 'makes its step exactly the gradient (the two accumulators stay equal), so it moves exactly like SGD at '
-    + 'the same rate; Keras\'s Adadelta is the from-scratch one (--impl scratch), which this table does not '
-    + 'tune. `--lr` replaces the table with the same rates for every optimizer.',
+  learningRateRationale: 'The study\'s defaults (0.001; SGD 0.01) barely move in a few thousand steps on these '
+    + 'surfaces, and no single rate suits every update rule, so each family gets one rate on every surface, chosen '
+    + 'from how its step scales: SGD, momentum and Nesterov (step ∝ gradient) 0.0005, the largest 1-2-5 rate at '
+    + 'which none diverges on Beale\'s steep wall; RMSprop, Adam, Adamax, Nadam and AdamW (step ≈ rate per '
+    + 'coordinate) 0.02; Adagrad and Ftrl (step shrinking as 1/√t) 0.3; Adadelta (Keras convention, unit-free) '
+    + '1.0, the rate Keras documents as matching its paper. Not tuned per optimizer: a per-optimizer best rate '
+    + 'would erase what the figures show. Reasons in experiments/surfaces.ts. tfjs\'s built-in Adadelta (--impl '
+    + 'builtin) steps exactly like SGD, so at 1.0 it diverges. `--lr` replaces the table with the '
+    + 'same rates for every optimizer.',
   defaultProfile: 'quick',
   profiles: {
     quick: {
       epochs: 200, batchSize: 1,
       rationale: '200 steps (one epoch = one step on the deterministic function; batch size does not apply): '
-        + 'enough for the adaptive methods to settle on the easy surfaces and to show who is still crawling '
-        + 'along Rosenbrock\'s valley; a few seconds per optimizer.',
+        + 'enough for the adaptive methods to settle on the easy surfaces and to show the first steps on the '
+        + 'valley, too short for the figures\' findings (their claims say so); a few seconds per optimizer.',
     },
     full: {
       epochs: 1000, batchSize: 1,
-      rationale: '1000 steps, the horizon over which the learning rates were chosen: long enough for the slow '
-        + 'methods to reach or clearly miss Rosenbrock\'s minimum. Its first 200 steps are the quick profile.',
+      rationale: '1000 steps: long enough for every method to leave the saddle or clearly not, and for the momentum '
+        + 'methods to overshoot Beale\'s minimum. Its first 200 steps are the quick profile.',
+    },
+    study: {
+      epochs: 5000, batchSize: 1,
+      rationale: '5000 steps, so every finding can show: Keras\'s Adadelta builds its step up from √ε and needs '
+        + '~3400 steps to cross the valley (the slowest of the methods the valley finding names), and "SGD never '
+        + 'heads the right way" is judged over a run in which the others have arrived. Cheap: 2-D functions '
+        + '(~5 min of one core for the ten optimizers; the trajectories do not depend on the seed).',
     },
   },
   claims,

@@ -9,11 +9,17 @@
  * on the standardised temperature. Chollet trains 20 epochs of 500 batches of 128 random windows
  * (64,000 samples); we take every 3rd window (≈ 66,000) in a seeded shuffled order instead.
  * The naive "temperature in 24 h = temperature now" MAE is shown beside the optimizers.
+ *
+ * The LSTM is Keras 2.x's, as the study ran it (src/train/kerasLstm.ts): sigmoid recurrent activation (tfjs-layers
+ * defaults to a hard sigmoid), tanh, unit forget bias (forget-gate bias initialised to 1; tfjs-layers to 0), and
+ * Keras' default initialisers — glorot-uniform kernel, orthogonal recurrent kernel — seeded from the run's seed
+ * stream like the Dense layer. On wasm it runs as one fused kernel call forward and one backward per step.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { JENA_FEATURES, loadJena, type JenaData } from '../src/data/jena.js';
 import { CHOLLET_WINDOW, extractWindows, timestepsOf, type Series, type WindowSpec } from '../src/data/windows.js';
+import { KerasLstm } from '../src/train/kerasLstm.js';
 import type { ModelExperiment, Profile, SeedStream } from '../src/train/definition.js';
 import type { LoadedData, Split } from '../src/data/types.js';
 import { claims } from './claims/temperature.js';
@@ -61,7 +67,7 @@ function windowSplit(series: Series, targetColumn: number, anchors: Int32Array, 
 function buildModel(seeds: SeedStream, profile: Profile): tfl.LayersModel {
   return tfl.sequential({
     layers: [
-      tfl.layers.lstm({
+      new KerasLstm({
         inputShape: [timestepsOf(windowSpec(profile)), JENA_FEATURES.length], units: LSTM_UNITS,
         kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
         recurrentInitializer: tfl.initializers.orthogonal({ seed: seeds.next() }),
@@ -76,7 +82,7 @@ export const temperature: ModelExperiment & Findings = {
   name: 'temperature',
   title: 'Jena temperature — LSTM forecasting',
   description: 'Forecast the air temperature 24 hours ahead from the last 10 days of 14 weather measurements, with an LSTM.',
-  source: 'Windows, split and standardisation from Chollet, Deep Learning with Python §6.3 (Jena climate 2009–2016); LSTM(32) → Dense(1) with MAE loss as in the study.',
+  source: 'Windows, split and standardisation from Chollet, Deep Learning with Python §6.3 (Jena climate 2009–2016); LSTM(32) → Dense(1) with MAE loss as in the study, the LSTM with Keras 2.x semantics (sigmoid recurrent activation, unit forget bias).',
   loss: 'meanAbsoluteError',
   metric: { name: 'meanSquaredError', higherIsBetter: false, label: 'mse' },
   defaultProfile: 'full',

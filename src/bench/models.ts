@@ -36,8 +36,16 @@ export interface ModelBenchResult {
   samplesPerSecond: number[];
   medianSamplesPerSecond: number;
   medianStepMs: number;
+  /**
+   * Samples per second of this process's CPU time (user + system) in each timed round: on a shared machine
+   * the wall-clock rate falls with the load, this one much less (it still rises a little with cache sharing).
+   */
+  samplesPerCpuSecond: number[];
+  medianSamplesPerCpuSecond: number;
   /** Self time per kernel in one profiled step, largest first (synchronous backends only). */
   kernelMs?: KernelShare[];
+  /** Time inside kernels in the profiled step (the sum of kernelMs). */
+  insideKernelsMs?: number;
   /** Step time not spent inside any kernel (tape, layers, optimizer bookkeeping), from the profiled step. */
   outsideKernelsMs?: number;
 }
@@ -75,21 +83,26 @@ export async function benchmarkModel(
     // Warm-up: optimizer slot variables, first-call allocations, XNNPACK operator setup.
     await trainRound(model, optimizer, experiment, oneBatch, batchSize);
     const samplesPerSecond: number[] = [];
+    const samplesPerCpuSecond: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
+      const cpuBefore = process.cpuUsage();
       const outcome = await trainRound(model, optimizer, experiment, data, batchSize);
+      const cpu = process.cpuUsage(cpuBefore);
       samplesPerSecond.push(outcome.samplesTrained / outcome.trainSeconds);
+      samplesPerCpuSecond.push(outcome.samplesTrained / ((cpu.user + cpu.system) / 1e6));
     }
     const medianSamplesPerSecond = median(samplesPerSecond);
     const result: ModelBenchResult = {
       experiment: experiment.name, profile: profileName, backend: tf.getBackend(), batchSize,
       inputShape: [batchSize, ...sampleShape(model, 'inputs')],
       samplesPerSecond, medianSamplesPerSecond, medianStepMs: (1000 * batchSize) / medianSamplesPerSecond,
+      samplesPerCpuSecond, medianSamplesPerCpuSecond: median(samplesPerCpuSecond),
     };
     if (tf.getBackend() === 'tensorflow') return result; // asynchronous kernels: self times would be queuing times
     const { result: profiled, selfMs } = await profileKernels(tf.getBackend(), () => trainRound(model, optimizer, experiment, oneBatch, batchSize));
     const stepMs = profiled.trainSeconds * 1000;
     const inKernels = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
-    return { ...result, kernelMs: largestKernels(selfMs, stepMs), outsideKernelsMs: Math.max(0, stepMs - inKernels) };
+    return { ...result, kernelMs: largestKernels(selfMs, stepMs), insideKernelsMs: inKernels, outsideKernelsMs: Math.max(0, stepMs - inKernels) };
   } finally {
     model.dispose();
     optimizer.dispose();

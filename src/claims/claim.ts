@@ -10,6 +10,8 @@ export interface ClaimScore {
   verdict: ClaimVerdict;
   /** One sentence with the numbers behind the verdict. */
   evidence: string;
+  /** Why an inconclusive verdict is inconclusive, shown beside it: 'run too short', 'tie'. */
+  qualifier?: string;
 }
 
 export interface Claim {
@@ -21,4 +23,12 @@ export interface Claim {
   /** Optimizers the claim is about: if any did not run (status not ok), the claim is inconclusive. */
   optimizers: string[];
   score(results: RunResults): ClaimScore;
+}
+
+/** A finding about the study as a whole ("Adam is a good default"): judged on one run per experiment. */
+export interface StudyClaim {
+  id: string;
+  statement: string;
+  criterion: string;
+  score(runs: RunResults[]): ClaimScore;
 }

@@ -7,17 +7,33 @@
  * - "Final" means the last epoch, as in the study (`history[...][EPOCHS - 1]`).
  * - A claim about an optimizer that is missing from the run or did not run ok is 'inconclusive'.
  * - Claims about "the others" / "most optimizers" use the optimizers that ran ok.
+ * - "Faster" claims count epochs (or steps) to a target: equal counts are a tie, which is inconclusive.
+ * - A claim that `needs` a run length says "inconclusive: run too short" on a shorter run, whatever its
+ *   predicate reads there (shown in the evidence): a short run can neither confirm nor refute it.
+ * - Every threshold is fixed before the study runs are scored; each carries its reason where it is set.
  */
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
-import type { Claim, ClaimScore, ClaimVerdict } from './claim.js';
+import type { Claim, ClaimScore, StudyClaim, ClaimVerdict } from './claim.js';
 import { primarySeries, primarySeriesAll, summarizeRun, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 /** A per-epoch quantity of a series. 'valMetric' follows settings.metric.higherIsBetter; losses are lower-better. */
 export type Measure = 'loss' | 'valLoss' | 'valMetric';
 
+/**
+ * The shortest run on which a claim's effect can show, and why. `epochs` for model experiments, `steps`
+ * for optimizer steps (model experiments: epochs × batches per epoch; surfaces: steps per trajectory).
+ */
+export interface RunLength {
+  epochs?: number;
+  steps?: number;
+  why: string;
+}
+
 interface ClaimText {
   id: string;
   statement: string;
+  /** Shorter runs score 'inconclusive: run too short'. */
+  needs?: RunLength;
 }
 
 const MEASURE_NAMES: Record<Measure, string> = { loss: 'train loss', valLoss: 'validation loss', valMetric: 'validation metric' };
@@ -28,7 +44,43 @@ export function formatNumber(value: number): string {
 }
 
 const verdictOf = (holds: boolean): ClaimVerdict => (holds ? 'reproduced' : 'not-reproduced');
-const inconclusive = (evidence: string): ClaimScore => ({ verdict: 'inconclusive', evidence });
+const inconclusive = (evidence: string, qualifier?: string): ClaimScore => ({ verdict: 'inconclusive', evidence, ...(qualifier ? { qualifier } : {}) });
+
+/** A faster-than comparison of two counts (epochs or steps): fewer is faster, equal is a tie. */
+function fasterVerdict(mine: number, theirs: number, evidence: string): ClaimScore {
+  if (mine === theirs) return inconclusive(`${evidence} A tie: the run cannot tell which is faster.`, 'tie');
+  return { verdict: verdictOf(mine < theirs), evidence };
+}
+
+/** Epochs and optimizer steps of a run; a surface run (no samples) has one step per epoch. */
+export function lengthOf(results: RunResults): { epochs: number; steps: number } {
+  const { epochs, trainSamples, batchSize } = results.settings;
+  return { epochs, steps: trainSamples > 0 ? epochs * Math.ceil(trainSamples / batchSize) : epochs };
+}
+
+function needsText(needs: RunLength): string {
+  const parts = [needs.epochs ? `${needs.epochs} epochs` : '', needs.steps ? `${needs.steps} steps` : ''].filter(Boolean);
+  return `Needs a run of at least ${parts.join(' and ')}: ${needs.why}`;
+}
+
+/** What the run lacks of `needs`, or null when it is long enough. */
+function shortfall(results: RunResults, needs: RunLength | undefined): string | null {
+  if (!needs) return null;
+  const have = lengthOf(results);
+  const missing = [
+    needs.epochs && have.epochs < needs.epochs ? `${have.epochs} epochs (needs ${needs.epochs})` : '',
+    needs.steps && have.steps < needs.steps ? `${have.steps} steps (needs ${needs.steps})` : '',
+  ].filter(Boolean);
+  return missing.length ? `this run has ${missing.join(' and ')}` : null;
+}
+
+/** Applies a claim's run-length requirement to a score computed on the run. */
+function withinLength(results: RunResults, needs: RunLength | undefined, score: ClaimScore): ClaimScore {
+  const short = shortfall(results, needs);
+  if (!short) return score;
+  const reads = score.verdict === 'inconclusive' ? 'inconclusive' : score.verdict === 'reproduced' ? 'reproduced' : 'not reproduced';
+  return inconclusive(`Run too short: ${short}; ${needs!.why} On this run the predicate reads ${reads}: ${score.evidence}`, 'run too short');
+}
 
 function curveOf(series: OptimizerSeries, measure: Measure): number[] | null {
   const values = series.curve.map((e) => (measure === 'loss' ? e.loss.mean : (e[measure]?.mean ?? null)));
@@ -57,18 +109,22 @@ function defineClaim(
   text: ClaimText & { criterion: string; optimizers: string[] },
   judge: (results: RunResults, summary: RunSummary, named: Map<string, OptimizerSeries>) => ClaimScore,
 ): Claim {
+  const { id, statement, needs, optimizers } = text;
   return {
-    ...text,
+    id,
+    statement,
+    optimizers,
+    criterion: needs ? `${text.criterion} ${needsText(needs)}` : text.criterion,
     score(results) {
       const summary = summarizeRun(results);
       const named = new Map<string, OptimizerSeries>();
-      for (const optimizer of text.optimizers) {
+      for (const optimizer of optimizers) {
         const series = primarySeries(summary, optimizer);
         if (!series) return inconclusive(`${optimizer} is not in this run.`);
         if (series.status !== 'ok') return inconclusive(`${series.name} did not run ok (${series.reason ?? series.status}).`);
         named.set(optimizer, series);
       }
-      return judge(results, summary, named);
+      return withinLength(results, needs, judge(results, summary, named));
     },
   };
 }
@@ -79,36 +135,72 @@ function requireCurve(series: OptimizerSeries, measure: Measure): number[] | Cla
 
 const isScore = (value: unknown): value is ClaimScore => typeof value === 'object' && value !== null && 'verdict' in value;
 
+/** Which value of a curve a claim reads: the last epoch's (as the study's table) or the best epoch's. */
+export type Reading = 'final' | 'best';
+
+const READING_NAMES: Record<Reading, string> = { final: 'Final', best: 'Best-epoch' };
+
+function readCurve(curve: number[], at: Reading, higher: boolean): number {
+  if (at === 'final') return curve.at(-1)!;
+  return higher ? Math.max(...curve) : Math.min(...curve);
+}
+
+/** The value each seed of the series has (final or best epoch): the spread behind a seed-mean verdict. */
+function seedValues(series: OptimizerSeries, measure: Measure, at: Reading, higher: boolean): number[] {
+  return series.runs.flatMap((run) => {
+    const curve = run.epochs.map((e) => e[measure]);
+    return curve.length > 0 && curve.every((v): v is number => v !== null) ? [readCurve(curve, at, higher)] : [];
+  });
+}
+
+/** "Adam 0.31–0.34 over 3 seeds"; empty for a single seed, which has no spread. */
+function seedSpread(series: OptimizerSeries, measure: Measure, at: Reading, higher: boolean): string {
+  const values = seedValues(series, measure, at, higher);
+  return values.length > 1 ? `${series.name} ${formatNumber(Math.min(...values))}–${formatNumber(Math.max(...values))} over ${values.length} seeds` : '';
+}
+
 /**
- * The named optimizers have the best final value: each is within `tolerance` (relative) of the best
- * ok optimizer, or ranks within the top `topK` (default: as many as are named).
+ * The named optimizers have the best value (final, or at their best epoch with `at: 'best'`): each is
+ * within `tolerance` (relative) of the best ok optimizer, or ranks within the top `topK` (default: as
+ * many as are named). A verdict that rests on the tolerance shows the seeds' spread.
  */
-export function bestFinal(options: ClaimText & { optimizers: string[]; measure?: Measure; tolerance?: number; topK?: number }): Claim {
-  const { measure = 'valLoss', tolerance = 0.02, optimizers } = options;
+export function bestFinal(options: ClaimText & { optimizers: string[]; measure?: Measure; tolerance?: number; topK?: number; at?: Reading }): Claim {
+  const { measure = 'valLoss', tolerance = 0.02, optimizers, at = 'final' } = options;
   const topK = options.topK ?? optimizers.length;
+  const reading = `${READING_NAMES[at]} ${MEASURE_NAMES[measure]}`;
   return defineClaim(
     {
       ...options,
-      criterion: `Final ${MEASURE_NAMES[measure]} of ${optimizers.join(', ')} ranks in the top ${topK} of the optimizers that ran ok, or is within ${tolerance * 100}% of the best.`,
+      criterion: `${reading} of ${optimizers.join(', ')} ranks in the top ${topK} of the optimizers that ran ok, or is within ${tolerance * 100}% of the best.`,
       optimizers,
     },
     (results, summary) => {
       const higher = higherIsBetter(results, measure);
       const ranked = okCurves(summary, measure)
-        .map(({ series, curve }) => ({ series, final: curve.at(-1)! }))
-        .sort((a, b) => (higher ? b.final - a.final : a.final - b.final));
+        .map(({ series, curve }) => ({ series, value: readCurve(curve, at, higher) }))
+        .sort((a, b) => (higher ? b.value - a.value : a.value - b.value));
       const best = ranked[0];
       if (!best) return inconclusive(`No optimizer has a ${MEASURE_NAMES[measure]}.`);
+      let restsOnTolerance = false;
       const parts = optimizers.map((optimizer) => {
         const rank = ranked.findIndex((r) => r.series.optimizer === optimizer);
         if (rank < 0) return { ok: false, text: `${optimizer} has no ${MEASURE_NAMES[measure]}` };
-        const { final, series } = ranked[rank];
-        const gap = Math.abs(final - best.final) / Math.abs(best.final);
-        return { ok: rank < topK || gap <= tolerance, text: `${series.name} ${formatNumber(final)} (rank ${rank + 1} of ${ranked.length})` };
+        const { value, series } = ranked[rank];
+        const gap = Math.abs(value - best.value) / Math.abs(best.value);
+        // Within the tolerance either way (a close second, or a close first) the seeds' spread matters.
+        const closeOther = ranked.some((r, i) => i !== rank && Math.abs(r.value - value) / Math.abs(value) <= tolerance);
+        restsOnTolerance ||= (rank >= topK && gap <= tolerance) || closeOther;
+        return { ok: rank < topK || gap <= tolerance, text: `${series.name} ${formatNumber(value)} (rank ${rank + 1} of ${ranked.length})` };
       });
+      // The named optimizers, the best one and those within the tolerance of a named one: the values whose closeness the verdict rests on.
+      const named = ranked.filter((r) => optimizers.includes(r.series.optimizer));
+      const close = ranked.filter((r) => named.some((n) => Math.abs(r.value - n.value) / Math.abs(n.value) <= tolerance));
+      const shown = [...new Set([...named, best, ...close].map((r) => r.series))];
+      const spreads = shown.map((s) => seedSpread(s, measure, at, higher)).filter(Boolean);
+      const spread = restsOnTolerance ? ` Within the ${tolerance * 100}% tolerance; seed spread: ${spreads.join('; ') || 'one seed'}.` : '';
       return {
         verdict: verdictOf(parts.every((p) => p.ok)),
-        evidence: `Final ${MEASURE_NAMES[measure]}: ${parts.map((p) => p.text).join('; ')}; best ${best.series.name} ${formatNumber(best.final)}.`,
+        evidence: `${reading}: ${parts.map((p) => p.text).join('; ')}; best ${best.series.name} ${formatNumber(best.value)}.${spread}`,
       };
     },
   );
@@ -200,13 +292,16 @@ function targetNearBest(curves: number[][], withinPct: number): number {
 const TARGET_TEXT = (measure: Measure, withinPct: number) =>
   `the target is the lowest ${MEASURE_NAMES[measure]} reached by any of them plus ${withinPct}%`;
 
-/** The optimizer reaches a loss near the best in the fewest epochs of all ok optimizers (ties count). */
+/**
+ * The optimizer reaches a loss near the best in fewer epochs than every other ok optimizer. Sharing the
+ * fewest epochs with another is a tie (inconclusive), as in convergesSlowerThan.
+ */
 export function reachesTargetFirst(options: ClaimText & { optimizer: string; measure?: 'loss' | 'valLoss'; withinPct?: number }): Claim {
   const { optimizer, measure = 'loss', withinPct = 10 } = options;
   return defineClaim(
     {
       ...options,
-      criterion: `${optimizer} needs no more epochs than any other ok optimizer to reach the target; ${TARGET_TEXT(measure, withinPct)}.`,
+      criterion: `${optimizer} needs fewer epochs than every other ok optimizer to reach the target (a tie is inconclusive); ${TARGET_TEXT(measure, withinPct)}.`,
       optimizers: [optimizer],
     },
     (_results, summary, named) => {
@@ -218,10 +313,9 @@ export function reachesTargetFirst(options: ClaimText & { optimizer: string; mea
       const epochs = all.map((c) => ({ name: c.series.name, mine: c.series === series, epochs: epochsToReach(c.curve, target) }));
       const own = epochs.find((e) => e.mine)!.epochs;
       const fastestOther = Math.min(...epochs.filter((e) => !e.mine).map((e) => e.epochs));
-      return {
-        verdict: verdictOf(Number.isFinite(own) && own <= fastestOther),
-        evidence: `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${epochs.map((e) => `${e.name} ${e.epochs}`).join(', ')}.`,
-      };
+      const evidence = `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${epochs.map((e) => `${e.name} ${e.epochs}`).join(', ')}.`;
+      // The target is reached by someone, so two Infinity counts cannot both be the fastest.
+      return fasterVerdict(own, fastestOther, evidence);
     },
   );
 }
@@ -232,7 +326,7 @@ export function convergesSlowerThan(options: ClaimText & { slow: string; fast: s
   return defineClaim(
     {
       ...options,
-      criterion: `${slow} needs more epochs than ${fast} to reach the target; ${TARGET_TEXT(measure, withinPct)}.`,
+      criterion: `${slow} needs more epochs than ${fast} to reach the target (a tie is inconclusive); ${TARGET_TEXT(measure, withinPct)}.`,
       optimizers: [slow, fast],
     },
     (_results, _summary, named) => {
@@ -242,10 +336,7 @@ export function convergesSlowerThan(options: ClaimText & { slow: string; fast: s
       const [slowCurve, fastCurve] = curves as number[][];
       const target = targetNearBest([slowCurve, fastCurve], withinPct);
       const [slowEpochs, fastEpochs] = [epochsToReach(slowCurve, target), epochsToReach(fastCurve, target)];
-      return {
-        verdict: verdictOf(slowEpochs > fastEpochs),
-        evidence: `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${named.get(slow)!.name} ${slowEpochs}, ${named.get(fast)!.name} ${fastEpochs}.`,
-      };
+      return fasterVerdict(fastEpochs, slowEpochs, `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${named.get(slow)!.name} ${slowEpochs}, ${named.get(fast)!.name} ${fastEpochs}.`);
     },
   );
 }
@@ -288,24 +379,37 @@ export function overfits(options: ClaimText & { optimizer: string; minRisePct?: 
   );
 }
 
-/** Overfitting (as in overfits()) shows in at least `minShare` of the optimizers that ran ok (at least `minOptimizers` of them). */
-export function overfitsInMost(options: ClaimText & { minShare?: number; minRisePct?: number; minOptimizers?: number }): Claim {
-  const { minShare = 0.75, minRisePct = 5, minOptimizers = 3 } = options;
+/** Which optimizers learned at all: their best validation loss went below `maxBestValLoss`. */
+export interface LearnedRule {
+  maxBestValLoss: number;
+  why: string;
+}
+
+/**
+ * Overfitting (as in overfits()) shows in at least `minShare` of the optimizers that ran ok and, with
+ * `learned`, learned something (at least `minOptimizers` of them): an optimizer that never left chance
+ * level cannot overfit, so counting it would dilute the share.
+ */
+export function overfitsInMost(options: ClaimText & { minShare?: number; minRisePct?: number; minOptimizers?: number; learned?: LearnedRule }): Claim {
+  const { minShare = 0.75, minRisePct = 5, minOptimizers = 3, learned } = options;
+  const among = learned ? `the optimizers that ran ok and learned (best validation loss below ${formatNumber(learned.maxBestValLoss)}: ${learned.why})` : 'the optimizers that ran ok';
   return defineClaim(
     {
       ...options,
-      criterion: `In at least ${minShare * 100}% of the optimizers that ran ok (at least ${minOptimizers} needed): ${OVERFIT_CRITERION(minRisePct)}.`,
+      criterion: `In at least ${minShare * 100}% of ${among}, at least ${minOptimizers} needed: ${OVERFIT_CRITERION(minRisePct)}.`,
       optimizers: [],
     },
     (_results, summary) => {
-      const checks = primarySeriesAll(summary)
-        .filter((s) => s.status === 'ok')
-        .flatMap((s) => checkOverfitting(s, minRisePct) ?? []);
-      if (checks.length < minOptimizers) return inconclusive(`Only ${checks.length} optimizers ran ok with validation data; need ${minOptimizers}.`);
+      const ok = primarySeriesAll(summary).filter((s) => s.status === 'ok');
+      const learnt = ok.filter((s) => !learned || Math.min(...(curveOf(s, 'valLoss') ?? [Infinity])) < learned.maxBestValLoss);
+      const notLearnt = ok.filter((s) => !learnt.includes(s));
+      const excluded = notLearnt.length ? ` Did not learn (left out): ${notLearnt.map((s) => s.name).join(', ')}.` : '';
+      const checks = learnt.flatMap((s) => checkOverfitting(s, minRisePct) ?? []);
+      if (checks.length < minOptimizers) return inconclusive(`Only ${checks.length} optimizers ran ok with validation data${learned ? ' and learned' : ''}; need ${minOptimizers}.${excluded}`);
       const count = checks.filter((c) => c.overfits).length;
       return {
         verdict: verdictOf(count / checks.length >= minShare),
-        evidence: `${count} of ${checks.length} optimizers overfit. ${checks.map((c) => c.text).join('; ')}.`,
+        evidence: `${count} of ${checks.length} optimizers overfit. ${checks.map((c) => c.text).join('; ')}.${excluded}`,
       };
     },
   );
@@ -350,6 +454,72 @@ export function irregular(options: ClaimText & { optimizer: string; measure?: 'l
   );
 }
 
+/**
+ * The named optimizers minimise alike at different speeds: each one's train loss falls by at least
+ * `minDropPct`% from epoch 1 to the last, never rising by more than `noisePct`% epoch over epoch (the same
+ * steady pattern), while their final train losses spread by at least `minSpreadPct`% (different speeds).
+ */
+export function minimiseAlike(options: ClaimText & { optimizers: string[]; minDropPct: number; noisePct: number; minSpreadPct: number }): Claim {
+  const { optimizers, minDropPct, noisePct, minSpreadPct } = options;
+  return defineClaim(
+    {
+      ...options,
+      criterion: `Train loss of each of ${optimizers.join(', ')} falls by at least ${minDropPct}% from epoch 1 to the last without rising by more than `
+        + `${noisePct}% epoch over epoch, and the highest of their final train losses is at least ${minSpreadPct}% above the lowest.`,
+      optimizers,
+    },
+    (_results, _summary, named) => {
+      const rows: { name: string; first: number; last: number; rises: number }[] = [];
+      for (const series of named.values()) {
+        const curve = requireCurve(series, 'loss');
+        if (isScore(curve)) return curve;
+        rows.push({ name: series.name, first: curve[0], last: curve.at(-1)!, rises: countIncreases(curve, noisePct) });
+      }
+      const dropPct = (r: (typeof rows)[number]) => ((r.first - r.last) / r.first) * 100;
+      const steady = rows.every((r) => dropPct(r) >= minDropPct && r.rises === 0);
+      const finals = rows.map((r) => r.last);
+      const spreadPct = (Math.max(...finals) / Math.min(...finals) - 1) * 100;
+      return {
+        verdict: verdictOf(steady && spreadPct >= minSpreadPct),
+        evidence: `Train loss epoch 1 → last: ${rows.map((r) => `${r.name} ${formatNumber(r.first)} → ${formatNumber(r.last)} (−${formatNumber(dropPct(r))}%${r.rises ? `, rose ${r.rises}×` : ''})`).join('; ')}; `
+          + `final spread ${formatNumber(spreadPct)}%.`,
+      };
+    },
+  );
+}
+
+/**
+ * The named optimizers behave similarly: their final values lie within `withinPct`% of each other (the
+ * highest at most that much above the lowest). A tolerance verdict, so the seeds' spread is shown.
+ */
+export function behaveSimilarly(options: ClaimText & { optimizers: string[]; withinPct: number; measure?: Measure }): Claim {
+  const { optimizers, withinPct, measure = 'valLoss' } = options;
+  return defineClaim(
+    {
+      ...options,
+      criterion: `Final ${MEASURE_NAMES[measure]} of ${optimizers.join(', ')}: the highest is at most ${withinPct}% above the lowest.`,
+      optimizers,
+    },
+    (results, _summary, named) => {
+      const higher = higherIsBetter(results, measure);
+      const rows: { series: OptimizerSeries; final: number }[] = [];
+      for (const series of named.values()) {
+        const curve = requireCurve(series, measure);
+        if (isScore(curve)) return curve;
+        rows.push({ series, final: curve.at(-1)! });
+      }
+      const finals = rows.map((r) => r.final);
+      const spreadPct = (Math.max(...finals) / Math.min(...finals) - 1) * 100;
+      const spread = rows.map((r) => seedSpread(r.series, measure, 'final', higher)).filter(Boolean);
+      return {
+        verdict: verdictOf(spreadPct <= withinPct),
+        evidence: `Final ${MEASURE_NAMES[measure]}: ${rows.map((r) => `${r.series.name} ${formatNumber(r.final)}`).join(', ')}; spread ${formatNumber(spreadPct)}% `
+          + `(tolerance ${withinPct}%).${spread.length ? ` Seed spread: ${spread.join('; ')}.` : ''}`,
+      };
+    },
+  );
+}
+
 /** Every part must hold; a failing part decides over an inconclusive one. */
 export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
   const { parts } = options;
@@ -365,7 +535,8 @@ export function allOf(options: ClaimText & { parts: Claim[] }): Claim {
         : scores.some((s) => s.verdict === 'inconclusive')
           ? 'inconclusive'
           : 'reproduced';
-      return { verdict, evidence: [...new Set(scores.map((s) => s.evidence))].join(' ') };
+      const qualifier = verdict === 'inconclusive' ? scores.find((s) => s.verdict === 'inconclusive' && s.qualifier)?.qualifier : undefined;
+      return { verdict, evidence: [...new Set(scores.map((s) => s.evidence))].join(' '), ...(qualifier ? { qualifier } : {}) };
     },
   };
 }
@@ -405,56 +576,120 @@ export function surfaceConverges(options: ClaimText & { surface: string; optimiz
   );
 }
 
-/** The optimizer does not get to a minimum on the surface: every trajectory ends ≥ `minDistance` away (or diverges). */
-export function surfaceMisses(options: ClaimText & { surface: string; optimizer: string; minDistance?: number }): Claim {
-  const { surface, optimizer, minDistance = 0.5 } = options;
+type Vector = [number, number];
+
+const angleDegrees = (a: Vector, b: Vector) => {
+  const cos = (a[0] * b[0] + a[1] * b[1]) / (Math.hypot(...a) * Math.hypot(...b));
+  return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+};
+
+/** The trajectory's point `step` steps in (its last point if it stopped earlier). */
+const pointAt = (t: SurfaceTrajectory, step: number) => t.points[Math.min(step, t.points.length - 1)];
+
+/**
+ * Where an optimizer's first steps head on a valley: the angle between its displacement after `firstSteps`
+ * steps and the direction of the valley's floor towards the minimum. The named optimizer heads across the
+ * floor (angle ≥ `minAngle`°) from every start; the other optimizers' angles are shown for comparison.
+ */
+export function surfaceHeadsAcrossFloor(options: ClaimText & { surface: string; optimizer: string; floorDirection: Vector; firstSteps: number; minAngle: number }): Claim {
+  const { surface, optimizer, floorDirection, firstSteps, minAngle } = options;
   return defineClaim(
-    { ...options, criterion: `On '${surface}', every trajectory of ${optimizer} ends at least ${minDistance} from the nearest minimum, or diverges.`, optimizers: [optimizer] },
-    (_results, _summary, named) => {
+    {
+      ...options,
+      criterion: `On '${surface}', the displacement of ${optimizer}'s first ${firstSteps} steps makes at least ${minAngle}° with the valley floor's direction `
+        + `(${floorDirection.join(', ')}) from every start.`,
+      optimizers: [optimizer],
+    },
+    (_results, summary, named) => {
+      const angleOf = (t: SurfaceTrajectory) => {
+        const end = pointAt(t, firstSteps);
+        return angleDegrees([end.x - t.start[0], end.y - t.start[1]], floorDirection);
+      };
       const series = named.get(optimizer)!;
       const found = requireTrajectories(series, surface);
       if (isScore(found)) return found;
-      const holds = found.every((t) => t.status !== 'ok' || t.finalDistanceToMinimum >= minDistance);
-      const texts = found.map((t) => `${startText(t)}: ${t.status === 'ok' ? `distance ${formatNumber(t.finalDistanceToMinimum)}` : t.status}`);
-      return { verdict: verdictOf(holds), evidence: `${series.name} ${texts.join('; ')}.` };
+      const angles = found.map(angleOf);
+      const others = primarySeriesAll(summary)
+        .filter((s) => s !== series && s.status === 'ok' && trajectoriesOn(s, surface).length > 0)
+        .map((s) => `${s.name} ${trajectoriesOn(s, surface).map((t) => formatNumber(angleOf(t))).join('/')}°`);
+      return {
+        verdict: verdictOf(angles.every((a) => a >= minAngle)),
+        evidence: `Angle to the floor after ${firstSteps} steps: ${series.name} ${angles.map((a) => `${formatNumber(a)}°`).join(', ')}`
+          + `${others.length ? `; the others ${others.join(', ')}` : ''}.`,
+      };
     },
   );
 }
 
-/** Largest climb of f after a low point, as a fraction of the total descent from the start to the lowest f. */
-function reboundFraction(t: SurfaceTrajectory): number {
-  let lowest = Infinity;
-  let rebound = 0;
-  for (const p of t.points) {
-    lowest = Math.min(lowest, p.f);
-    rebound = Math.max(rebound, p.f - lowest);
-  }
-  const descent = (t.points[0]?.f ?? 0) - lowest;
-  return descent > 0 ? rebound / descent : 0;
-}
-
 /**
- * The named optimizers overshoot ("find it hard to brake"): on every start, the trajectory diverges or f
- * climbs back up after a low point by at least `minRebound` of the descent so far.
+ * How far along a valley's floor an optimizer got: the projection of its last point's displacement on
+ * the floor direction, as a fraction of the start's distance to `minimum` along the floor. The named
+ * optimizer covers less than `maxFraction` of the way from every start (it never gets going).
  */
-export function surfaceOvershoots(options: ClaimText & { surface: string; optimizers: string[]; minRebound?: number }): Claim {
-  const { surface, optimizers, minRebound = 0.05 } = options;
+export function surfaceStaysBehind(options: ClaimText & { surface: string; optimizer: string; floorDirection: Vector; minimum: Vector; maxFraction: number }): Claim {
+  const { surface, optimizer, floorDirection, minimum, maxFraction } = options;
+  const unit: Vector = [floorDirection[0] / Math.hypot(...floorDirection), floorDirection[1] / Math.hypot(...floorDirection)];
   return defineClaim(
     {
       ...options,
-      criterion: `On '${surface}', every trajectory of ${optimizers.join(', ')} diverges, or its f climbs back by at least ${minRebound * 100}% of the descent from the start to its lowest f.`,
-      optimizers,
+      criterion: `On '${surface}', ${optimizer}'s last point has covered less than ${maxFraction * 100}% of the way along the valley floor from every start to the minimum `
+        + `(${minimum.join(', ')}).`,
+      optimizers: [optimizer],
+    },
+    (_results, _summary, named) => {
+      const series = named.get(optimizer)!;
+      const found = requireTrajectories(series, surface);
+      if (isScore(found)) return found;
+      const fractions = found.map((t) => {
+        const last = t.points.at(-1)!;
+        const along = (p: Vector) => (p[0] - t.start[0]) * unit[0] + (p[1] - t.start[1]) * unit[1];
+        return along([last.x, last.y]) / along(minimum);
+      });
+      return {
+        verdict: verdictOf(fractions.every((f) => f < maxFraction)),
+        evidence: `${series.name} covered ${fractions.map((f) => `${formatNumber(f * 100)}%`).join(', ')} of the way along the floor in ${found[0].points.length - 1} steps.`,
+      };
+    },
+  );
+}
+
+/**
+ * How far past the minimum a trajectory went: the furthest projection of its points on the axis from its
+ * start to `minimum`, beyond the minimum, as a fraction of the start's distance to it (0 = never past).
+ */
+function overshootPast(t: SurfaceTrajectory, minimum: Vector): number {
+  const axis: Vector = [minimum[0] - t.start[0], minimum[1] - t.start[1]];
+  const lengthSquared = axis[0] ** 2 + axis[1] ** 2;
+  const furthest = Math.max(...t.points.map((p) => ((p.x - t.start[0]) * axis[0] + (p.y - t.start[1]) * axis[1]) / lengthSquared));
+  return Math.max(0, furthest - 1);
+}
+
+/**
+ * The named (accelerated) optimizers overshoot: on every start each one's path goes past the minimum by at
+ * least `minOvershoot` of the start's distance to it; each of `against` (the same update
+ * without acceleration, at the same learning rate) stays short of that, so the overshoot is the
+ * acceleration's and not the rate's.
+ */
+export function surfaceOvershoots(options: ClaimText & { surface: string; optimizers: string[]; against: string[]; minimum: Vector; minOvershoot: number }): Claim {
+  const { surface, optimizers, against, minimum, minOvershoot } = options;
+  return defineClaim(
+    {
+      ...options,
+      criterion: `On '${surface}', every path of ${optimizers.join(', ')} goes past the minimum (${minimum.join(', ')}) by at least ${minOvershoot * 100}% of the start's `
+        + `distance to it along the start–minimum axis; every path of ${against.join(', ')} goes past it by less. (A unit with a diverged path did not run ok: inconclusive.)`,
+      optimizers: [...optimizers, ...against],
     },
     (_results, _summary, named) => {
       const texts: string[] = [];
       let holds = true;
-      for (const series of named.values()) {
+      for (const [optimizer, series] of named) {
         const found = requireTrajectories(series, surface);
         if (isScore(found)) return found;
+        const accelerated = optimizers.includes(optimizer);
         for (const t of found) {
-          const rebound = reboundFraction(t);
-          holds &&= t.status === 'diverged' || rebound >= minRebound;
-          texts.push(`${series.name} ${startText(t)}: ${t.status === 'diverged' ? 'diverged' : `rebound ${formatNumber(rebound * 100)}%`}`);
+          const overshoot = overshootPast(t, minimum);
+          holds &&= accelerated === overshoot >= minOvershoot;
+          texts.push(`${series.name} ${startText(t)}: ${formatNumber(overshoot * 100)}% past`);
         }
       }
       return { verdict: verdictOf(holds), evidence: `${texts.join('; ')}.` };
@@ -468,31 +703,66 @@ function stepsToLevel(t: SurfaceTrajectory, level: number): number {
 }
 
 /**
- * The named optimizers leave the saddle fastest: the slowest of them needs fewer steps than the median
- * of the other optimizers for f to fall to `level` (below the saddle's value), worst start per optimizer.
+ * The named optimizers leave the saddle much faster than `against` (the methods the figure compares them
+ * with): the slowest of them, times `minFactor`, needs fewer steps than the fastest of `against` for f to
+ * fall to `level` (below the saddle's value), worst start per optimizer. Equal counts are a tie.
  */
-export function surfaceEscapesFaster(options: ClaimText & { surface: string; optimizers: string[]; level: number }): Claim {
-  const { surface, optimizers, level } = options;
+export function surfaceLeavesFaster(options: ClaimText & { surface: string; optimizers: string[]; against: string[]; level: number; minFactor: number }): Claim {
+  const { surface, optimizers, against, level, minFactor } = options;
   return defineClaim(
     {
       ...options,
-      criterion: `On '${surface}', the slowest of ${optimizers.join(', ')} needs fewer steps than the median of the other optimizers for f to fall to ${level}.`,
-      optimizers,
+      criterion: `On '${surface}', the slowest of ${optimizers.join(', ')} needs at most 1/${minFactor} of the steps the fastest of ${against.join(', ')} needs `
+        + `for f to fall to ${level} (a tie is inconclusive).`,
+      optimizers: [...optimizers, ...against],
     },
-    (_results, summary) => {
-      const steps = primarySeriesAll(summary)
-        .filter((s) => s.status === 'ok' && trajectoriesOn(s, surface).length > 0)
-        .map((s) => ({ series: s, steps: Math.max(...trajectoriesOn(s, surface).map((t) => stepsToLevel(t, level))) }));
-      const mine = steps.filter((s) => optimizers.includes(s.series.optimizer));
-      const others = steps.filter((s) => !optimizers.includes(s.series.optimizer));
-      if (mine.length < optimizers.length) return inconclusive(`Not all of ${optimizers.join(', ')} have a trajectory on '${surface}'.`);
-      if (others.length === 0) return inconclusive(`No other optimizer has a trajectory on '${surface}'.`);
-      const slowest = Math.max(...mine.map((s) => s.steps));
-      const typical = median(others.map((s) => s.steps));
-      return {
-        verdict: verdictOf(slowest < typical),
-        evidence: `Steps for f to fall to ${level}: ${steps.map((s) => `${s.series.name} ${s.steps}`).join(', ')}; median of the others ${formatNumber(typical)}.`,
-      };
+    (_results, _summary, named) => {
+      const steps = new Map<string, number>();
+      for (const [optimizer, series] of named) {
+        const found = requireTrajectories(series, surface);
+        if (isScore(found)) return found;
+        steps.set(optimizer, Math.max(...found.map((t) => stepsToLevel(t, level))));
+      }
+      const slowest = Math.max(...optimizers.map((o) => steps.get(o)!));
+      const fastestAgainst = Math.min(...against.map((o) => steps.get(o)!));
+      const count = (n: number) => (Number.isFinite(n) ? String(n) : '∞');
+      const evidence = `Steps for f to fall to ${level}: ${[...named].map(([o, s]) => `${s.name} ${count(steps.get(o)!)}`).join(', ')} (∞ = not within the run).`;
+      return fasterVerdict(slowest * minFactor, fastestAgainst, evidence);
     },
   );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Study-level claims: judged across the runs of several experiments (one run per experiment).
+
+/**
+ * The optimizer is a good default across problems: in every model experiment given (surfaces are not
+ * problems) its final validation loss ranks in the top `topShare` of the optimizers that ran ok, or is
+ * within `tolerance` (relative) of the best; at least `minExperiments` experiments are needed.
+ */
+export function goodDefaultAcross(options: { id: string; statement: string; optimizer: string; topShare: number; tolerance: number; minExperiments: number; why: string }): StudyClaim {
+  const { optimizer, topShare, tolerance, minExperiments } = options;
+  return {
+    id: options.id,
+    statement: options.statement,
+    criterion: `In every model experiment, ${optimizer}'s final validation loss ranks in the top ${topShare * 100}% of the optimizers that ran ok, or is within `
+      + `${tolerance * 100}% of the best; at least ${minExperiments} experiments needed. ${options.why}`,
+    score(runs) {
+      const judged = runs.filter((r) => !r.runs.some((u) => u.trajectories !== undefined)).map((results) => {
+        const ranked = primarySeriesAll(summarizeRun(results))
+          .filter((s) => s.status === 'ok' && s.final)
+          .map((s) => ({ series: s, value: s.final!.valLoss ?? s.final!.loss }))
+          .sort((a, b) => a.value - b.value);
+        const rank = ranked.findIndex((r) => r.series.optimizer === optimizer);
+        if (rank < 0) return { experiment: results.experiment, ok: null, text: `${results.experiment}: ${optimizer} did not run ok` };
+        const gap = (ranked[rank].value - ranked[0].value) / Math.abs(ranked[0].value);
+        const ok = rank < Math.ceil(ranked.length * topShare) || gap <= tolerance;
+        return { experiment: results.experiment, ok, text: `${results.experiment}: rank ${rank + 1} of ${ranked.length} (${formatNumber(ranked[rank].value)}, best ${ranked[0].series.name} ${formatNumber(ranked[0].value)})` };
+      });
+      const evidence = judged.length ? `${judged.map((j) => j.text).join('; ')}.` : 'No model experiment in the study.';
+      const scored = judged.filter((j) => j.ok !== null);
+      if (scored.length < minExperiments) return inconclusive(`${evidence} ${scored.length} of the ${minExperiments} experiments needed have a result for ${optimizer}.`);
+      return { verdict: verdictOf(scored.every((j) => j.ok)), evidence };
+    },
+  };
 }

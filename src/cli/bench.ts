@@ -92,13 +92,17 @@ function printOptimizers(results: OptimizerBenchResult[]): void {
 }
 
 function printModels(results: ModelBenchResult[]): void {
-  const table = new Table({ head: ['experiment', 'backend', 'batch', 'samples/s (median)', 'ms/step', 'rounds (samples/s)', 'largest kernels in one step (ms)'] });
+  const table = new Table({
+    head: ['experiment', 'backend', 'batch', 'samples/s (median)', 'ms/step', 'rounds (samples/s)', 'per CPU-second (median)', 'profiled step: kernels + overhead (ms)', 'largest kernels in it (ms)'],
+  });
   for (const r of results) {
     const kernels = (r.kernelMs ?? []).slice(0, 6).map((k) => `${k.kernel} ${k.ms.toFixed(0)}`);
-    if (r.outsideKernelsMs !== undefined) kernels.push(`outside kernels ${r.outsideKernelsMs.toFixed(0)}`);
+    const split = r.insideKernelsMs === undefined || r.outsideKernelsMs === undefined
+      ? '—'
+      : `${r.insideKernelsMs.toFixed(0)} + ${r.outsideKernelsMs.toFixed(0)} (${((100 * r.outsideKernelsMs) / (r.insideKernelsMs + r.outsideKernelsMs)).toFixed(0)}% overhead)`;
     table.push([
       `${r.experiment} (${r.profile})`, r.backend, r.batchSize, fixed(r.medianSamplesPerSecond), fixed(r.medianStepMs),
-      r.samplesPerSecond.map((v) => v.toFixed(0)).join(' '), kernels.join('\n'),
+      r.samplesPerSecond.map((v) => v.toFixed(0)).join(' '), fixed(r.medianSamplesPerCpuSecond), split, kernels.join('\n'),
     ]);
   }
   log(table.toString());

@@ -8,6 +8,7 @@ import { EXPERIMENTS, EXPERIMENTS_MODULE } from '../../experiments/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { resolveDataContext } from '../data/fetch.js';
 import { writeRunReport } from './writeRunReport.js';
+import { STUDY_FILES } from '../report/study.js';
 import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
 import { findLatestRun, readRunResults, runIdentity } from '../results/runDirectory.js';
@@ -186,6 +187,8 @@ export function buildProgram(): Command {
         else if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
       }
       if (skipped.length) log(`\nskipped (data unavailable): ${skipped.join(', ')}`);
+      // The study-level scorecard (across experiments) is refreshed with every report.
+      if (name === 'all' && options.report) log(`study: ${path.join(path.resolve(options.out), STUDY_FILES.html)}`);
       // 'all' runs what it can; a single experiment that could not run is a failure.
       if (name !== 'all' && skipped.length) process.exitCode = 1;
     });

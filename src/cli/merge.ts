@@ -8,6 +8,7 @@ import path from 'node:path';
 import { writeRunReport } from './writeRunReport.js';
 import { mergeRunDirectories } from '../results/merge.js';
 import { MergeError } from '../results/errors.js';
+import { STUDY_FILES } from '../report/study.js';
 import { runCommand } from './run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -24,7 +25,10 @@ export function buildProgram(): Command {
       log(`merged ${runDirs.length} run directories: ${results.runs.length - missing.length} units of ${results.experiment} (profile '${results.profile}')`);
       if (missing.length) log(`partial: missing ${missing.length} unit(s): ${missing.join(', ')}`);
       log(`results: ${path.join(runDir, 'results.json')}`);
-      if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
+      if (options.report) {
+        log(`report: ${(await writeRunReport(runDir)).html}`);
+        log(`study:  ${path.join(path.resolve(options.out), STUDY_FILES.html)} (every experiment's newest run, and the findings across them)`);
+      }
     });
 }
 

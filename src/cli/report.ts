@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { writeRunReport } from './writeRunReport.js';
 import { UsageError } from './errors.js';
+import { STUDY_FILES } from '../report/study.js';
 import { runCommand } from './run.js';
 
 export function buildProgram(): Command {
@@ -21,7 +22,8 @@ export function buildProgram(): Command {
         throw new UsageError(`${path.join(runDir, 'results.json')} does not exist: pass a run directory such as reports/<experiment>/<runId>.`);
       }
       const files = await writeRunReport(runDir, { reportsRoot: options.reportsRoot });
-      console.log(`report: ${files.html}\n        ${files.markdown}\ncharts: ${files.charts.length} (SVG + PNG + .vl.json)\nindex:  ${files.index}`);
+      console.log(`report: ${files.html}\n        ${files.markdown}\ncharts: ${files.charts.length} (SVG + PNG + .vl.json)\nindex:  ${files.index}`
+        + `\nstudy:  ${path.join(path.dirname(files.index), STUDY_FILES.html)}`);
     });
 }
 

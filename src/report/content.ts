@@ -5,6 +5,7 @@
 import type { RunResults } from '../results/schema.js';
 import type { Claim, ClaimVerdict } from '../claims/claim.js';
 import { formatNumber } from '../claims/kit.js';
+import { profileCaveat, scoreClaim, type ScoredClaim } from './scoring.js';
 import { finalMetric, type Chart } from './specs.js';
 import { primarySeriesAll, rankingLoss, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
@@ -20,13 +21,7 @@ export interface Table {
   rows: Cell[][];
 }
 
-export interface ScoredClaim {
-  id: string;
-  statement: string;
-  criterion: string;
-  verdict: ClaimVerdict;
-  evidence: string;
-}
+export type { ScoredClaim } from './scoring.js';
 
 export interface ReportContent {
   title: string;
@@ -38,21 +33,16 @@ export interface ReportContent {
   conventions: Table;
   charts: Chart[];
   scorecard: ScoredClaim[];
+  /** Shown with the scorecard's tally, e.g. that a quick profile's verdicts are indicative only. */
+  scorecardCaveat?: string;
 }
 
 /** Marks every common font has (DejaVu, system UI fonts), unlike emoji. */
 export const VERDICT_TEXT: Record<ClaimVerdict, string> = { reproduced: '✓ reproduced', 'not-reproduced': '✗ not reproduced', inconclusive: '? inconclusive' };
 
-/** Scores every claim; a claim that throws is inconclusive (with the error) rather than sinking the report. */
+/** Scores every claim on the seed mean and per seed (see scoring.ts). */
 export function scoreClaims(claims: Claim[], results: RunResults): ScoredClaim[] {
-  return claims.map((claim) => {
-    const { id, statement, criterion } = claim;
-    try {
-      return { id, statement, criterion, ...claim.score(results) };
-    } catch (error) {
-      return { id, statement, criterion, verdict: 'inconclusive', evidence: `Could not be scored: ${(error as Error).message}` };
-    }
-  });
+  return claims.map((claim) => scoreClaim(claim, results));
 }
 
 function statusText(series: OptimizerSeries): string {
@@ -166,17 +156,27 @@ export function buildContent(results: RunResults, summary: RunSummary, charts: C
     conventions: conventionsTable(summary),
     charts,
     scorecard: scoreClaims(claims, results),
+    ...(profileCaveat(results.profile) ? { scorecardCaveat: profileCaveat(results.profile) } : {}),
   };
+}
+
+/** "✓ reproduced — reproduced in 3 of 3 seeds", "? inconclusive: run too short — reproduced in 0 of 3 seeds, inconclusive in 3". */
+export function verdictText(claim: ScoredClaim): string {
+  const qualifier = claim.qualifier ? `: ${claim.qualifier}` : '';
+  const undecided = claim.seeds?.inconclusive ? `, inconclusive in ${claim.seeds.inconclusive}` : '';
+  const seeds = claim.seeds ? ` — reproduced in ${claim.seeds.reproduced} of ${claim.seeds.total} seeds${undecided}` : '';
+  return `${VERDICT_TEXT[claim.verdict]}${qualifier}${seeds}`;
 }
 
 export function scorecardTable(scorecard: ScoredClaim[]): Table {
   return {
-    headers: ['finding', 'verdict', 'evidence', 'criterion'],
-    rows: scorecard.map((c) => [{ text: c.statement }, { text: VERDICT_TEXT[c.verdict], tone: c.verdict }, { text: c.evidence }, { text: c.criterion }]),
+    headers: ['finding', 'verdict (seed mean)', 'evidence', 'criterion'],
+    rows: scorecard.map((c) => [{ text: c.statement }, { text: verdictText(c), tone: c.verdict }, { text: c.evidence }, { text: c.criterion }]),
   };
 }
 
-export function scorecardTally(scorecard: ScoredClaim[]): string {
+export function scorecardTally(scorecard: ScoredClaim[], caveat?: string): string {
   const count = (verdict: ClaimVerdict) => scorecard.filter((c) => c.verdict === verdict).length;
-  return `${count('reproduced')} of ${scorecard.length} findings reproduced, ${count('not-reproduced')} not reproduced, ${count('inconclusive')} inconclusive.`;
+  const tally = `${count('reproduced')} of ${scorecard.length} findings reproduced, ${count('not-reproduced')} not reproduced, ${count('inconclusive')} inconclusive.`;
+  return caveat ? `${tally} ${caveat}` : tally;
 }

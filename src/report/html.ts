@@ -59,7 +59,7 @@ function cell(c: Cell): string {
   return `<td${className ? ` class="${className}"` : ''}>${escapeHtml(c.text)}</td>`;
 }
 
-function table(t: Table): string {
+export function table(t: Table): string {
   const head = `<tr>${t.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const rows = t.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n');
   return `<div class="scroll"><table><thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
@@ -117,7 +117,7 @@ ${table(content.results)}
 <p class="note">Hover or tap a point for its values.</p>
 ${figures}
 <h2>Findings scorecard</h2>
-<p>${escapeHtml(scorecardTally(content.scorecard))}</p>
+<p>${escapeHtml(scorecardTally(content.scorecard, content.scorecardCaveat))}</p>
 ${table(scorecardTable(content.scorecard))}
 <h2>Optimizer conventions</h2>
 ${table(content.conventions)}

@@ -13,6 +13,7 @@ import { renderReportMarkdown } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
 import { buildCharts, type SurfaceInfo } from './specs.js';
 import { summarizeRun } from '../results/summary.js';
+import type { StudyClaims } from './study.js';
 
 export interface ReportOptions {
   /** Findings to score, handed over with the run by its experiment (experiments/claims/); default none. */
@@ -21,6 +22,8 @@ export interface ReportOptions {
   surfaces?: SurfaceInfo[];
   /** Root whose index.html lists all runs; default: two levels up (`reports/<experiment>/<runId>`). */
   reportsRoot?: string;
+  /** The study's claims, for the study-level scorecard beside the index (study.md, study.html); default none. */
+  study?: StudyClaims;
 }
 
 export interface ChartFiles {
@@ -56,6 +59,6 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
   const html = path.join(runDir, 'report.html');
   await writeFileAtomic(markdown, renderReportMarkdown(content));
   await writeFileAtomic(html, await renderHtml(content));
-  const index = await writeReportsIndex(options.reportsRoot ?? path.resolve(runDir, '..', '..'));
+  const index = await writeReportsIndex(options.reportsRoot ?? path.resolve(runDir, '..', '..'), options.study);
   return { markdown, html, index, charts: chartFiles };
 }

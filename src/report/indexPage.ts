@@ -1,4 +1,7 @@
-/** reports/index.html: every run under `<reports root>/<experiment>/<runId>/results.json`, newest first. */
+/**
+ * reports/index.html: the study-level findings (study.ts, also written to study.md and study.html) and
+ * every run under `<reports root>/<experiment>/<runId>/results.json`, newest first.
+ */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,6 +10,7 @@ import { readResults } from '../results/io.js';
 import type { RunResults } from '../results/schema.js';
 import { formatNumber } from '../claims/kit.js';
 import { escapeHtml, pageShell } from './html.js';
+import { buildStudyScorecards, studySectionHtml, writeStudyReport, type StudyClaims } from './study.js';
 import { primarySeriesAll, rankingLoss, summarizeRun } from '../results/summary.js';
 
 export const INDEX_FILE = 'index.html';
@@ -55,11 +59,19 @@ function row(root: string, listed: Listed): string {
   return `<tr><td>${escapeHtml(r.startedAt)}</td><td>${escapeHtml(r.title)}<br><span class="note">${escapeHtml(runName)}</span></td><td>${escapeHtml(r.profile)}</td><td>${escapeHtml(r.status)}, ${ok.length} of ${series.length} optimizers ok</td><td>${best ? `${escapeHtml(best.label)} (${formatNumber(rankingLoss(best)!)})` : '—'}</td><td>${link}</td></tr>`;
 }
 
-/** Regenerates the index of all runs under `root` and returns its path. */
-export async function writeReportsIndex(root: string): Promise<string> {
+/**
+ * Regenerates the index of all runs under `root` and, given the study's claims, the study report beside
+ * it; returns the index's path.
+ */
+export async function writeReportsIndex(root: string, studyClaims?: StudyClaims): Promise<string> {
   const runs = await listRuns(root);
+  const readable = runs.flatMap((l) => (l.results ? [{ results: l.results, relativeDir: path.relative(root, l.dir).split(path.sep).join('/') }] : []));
+  const study = studyClaims ? buildStudyScorecards(readable, studyClaims) : [];
+  if (studyClaims) await writeStudyReport(root, study);
   const body = `
 <header><h1>optbench reports</h1><p class="subtitle">${runs.length} runs, newest first.</p></header>
+${studySectionHtml(study)}
+<h2>Runs</h2>
 <div class="scroll"><table>
 <thead><tr><th>started</th><th>experiment</th><th>profile</th><th>status</th><th>lowest final loss</th><th></th></tr></thead>
 <tbody>

@@ -14,7 +14,7 @@ function cell(c: Cell): string {
   return c.best ? `**${text}** ★` : text;
 }
 
-function table(t: Table): string {
+export function table(t: Table): string {
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [row(t.headers.map(escapeMarkdown)), row(t.headers.map(() => '---')), ...t.rows.map((r) => row(r.map(cell)))].join('\n');
 }
@@ -31,7 +31,7 @@ export function renderReportMarkdown(content: ReportContent): string {
     '## Charts',
     content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n'),
     '## Findings scorecard',
-    escapeMarkdown(scorecardTally(content.scorecard)),
+    escapeMarkdown(scorecardTally(content.scorecard, content.scorecardCaveat)),
     table(scorecardTable(content.scorecard)),
     '## Optimizer conventions',
     table(content.conventions),

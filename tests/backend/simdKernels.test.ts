@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/backend/kernels/index.js';
-import { SIMD_KERNELS_WASM, simdKernels } from '../../src/backend/kernels/simd/module.js';
+import { SIMD_KERNEL_SIGNATURES, SIMD_KERNELS_WASM, simdKernels } from '../../src/backend/kernels/simd/module.js';
 import '../../src/backend/select.js'; // gradients (the union tfjs bundle)
 
 /** Section ids of a wasm binary, in order (https://webassembly.github.io/spec/core/binary/modules.html). */
@@ -58,8 +58,18 @@ describe('the compiled SIMD training kernels', () => {
         'function pack_filter_for_input_gradient',
         'function conv2d_backprop_input_valid',
         'function conv2d_valid',
+        'function lstm_forward',
+        'function lstm_backward',
       ]),
     );
+  });
+
+  it('take as many arguments as the signature table in simd/module.ts names, kernel by kernel', () => {
+    const instance = new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 16 }) } });
+    const arity = Object.fromEntries(Object.keys(SIMD_KERNEL_SIGNATURES).map((name) => [name, (instance.exports[name] as (...args: number[]) => void).length]));
+    const named = Object.fromEntries(Object.entries(SIMD_KERNEL_SIGNATURES).map(([name, args]) => [name, args.length]));
+    expect(arity).toEqual(named);
+    expect(named.lstm_backward).toBe(16);
   });
 });
 

@@ -13,6 +13,7 @@ beforeAll(async () => {
 /** Gradients worked out by hand, independent of the code under test. */
 const ANALYTIC_GRADIENTS: Record<string, (x: number, y: number) => Point> = {
   quadratic: (x, y) => [x - y, 4 * y - x],
+  valley: (x, y) => [(x - 3) / 50, 20 * y],
   himmelblau: (x, y) => [4 * x * (x * x + y - 11) + 2 * (x + y * y - 7), 2 * (x * x + y - 11) + 4 * y * (x + y * y - 7)],
   rosenbrock: (x, y) => [-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)],
   beale: (x, y) => {

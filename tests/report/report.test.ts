@@ -72,9 +72,14 @@ describe('writeReport on a Boston-like run (3 seeds, Ftrl diverged)', () => {
 
   it('scores the claims it is handed (the boston experiment\'s)', () => {
     expect(markdown).toContain('## Findings scorecard');
-    expect(markdown).toContain('| RMSprop is the best in absolute terms. | ✓ reproduced |');
+    // Scored on the seed mean and on each of the fixture's three seeds.
+    expect(markdown).toContain('| SGD is irregular, going back and forth as it converges. | ✓ reproduced — reproduced in 3 of 3 seeds |');
+    // The fixture's 20 epochs are shorter than the 80 the claim needs: inconclusive, with what the run would show.
+    expect(markdown).toMatch(/\| RMSprop is the best in absolute terms\. \| \? inconclusive: run too short — reproduced in 0 of 3 seeds, inconclusive in 3 \| Run too short: this run has 20 epochs \(needs 80\).*On this run the predicate reads reproduced/);
     // Ftrl diverged, so the claim about it cannot be judged.
-    expect(markdown).toMatch(/\| Ftrl converges linearly, to a sub-optimal loss\. \| \? inconclusive \| Ftrl did not run ok/);
+    expect(markdown).toMatch(/\| Ftrl converges linearly, to a sub-optimal loss\. \| \? inconclusive — reproduced in 0 of 3 seeds, inconclusive in 3 \| Ftrl did not run ok/);
+    // A quick-profile scorecard says it only indicates.
+    expect(markdown).toMatch(/findings reproduced, .* inconclusive\. Indicative only: the quick profile/);
   });
 
   it('makes report.html self-contained: scripts inline, no external resources', async () => {

@@ -39,10 +39,10 @@ function makeConv2D(original: KernelFunc) {
     const taps = info.filterHeight * info.filterWidth * info.inChannels;
     const tapOffsets = backend.makeOutput([taps], 'int32');
     const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
-    simdKernels(backend).conv2d_valid(
-      heapOffset(backend, x), heapOffset(backend, filter), heapOffset(backend, out), heapOffset(backend, tapOffsets),
+    simdKernels(backend).conv2d_valid({
+      x: heapOffset(backend, x), w: heapOffset(backend, filter), out: heapOffset(backend, out), tapOffsets: heapOffset(backend, tapOffsets),
       ...convGeometry(info),
-    );
+    });
     release(backend, tapOffsets);
     return out;
   };

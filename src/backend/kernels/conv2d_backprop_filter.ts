@@ -143,7 +143,9 @@ function viaConvolution(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, inf
  */
 function viaDirectProduct(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const dw = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
-  simdKernels(backend).conv2d_backprop_filter_valid(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw), ...convGeometry(info));
+  simdKernels(backend).conv2d_backprop_filter_valid({
+    x: heapOffset(backend, x), dy: heapOffset(backend, dy), dw: heapOffset(backend, dw), ...convGeometry(info),
+  });
   return dw;
 }
 

@@ -45,9 +45,11 @@ function viaCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inf
   const kernels = simdKernels(backend);
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
   const packed = backend.makeOutput([Math.ceil(taps / 8) * 8 * info.outChannels], 'float32');
-  kernels.pack_filter_for_input_gradient(heapOffset(backend, filter), heapOffset(backend, packed), taps, info.outChannels);
+  kernels.pack_filter_for_input_gradient({ w: heapOffset(backend, filter), packed: heapOffset(backend, packed), taps, outChannels: info.outChannels });
   const dx = backend.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
-  kernels.conv2d_backprop_input_valid(heapOffset(backend, dy), heapOffset(backend, packed), heapOffset(backend, dx), ...convGeometry(info));
+  kernels.conv2d_backprop_input_valid({
+    dy: heapOffset(backend, dy), packedFilter: heapOffset(backend, packed), dx: heapOffset(backend, dx), ...convGeometry(info),
+  });
   release(backend, packed);
   return dx;
 }

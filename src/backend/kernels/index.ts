@@ -5,16 +5,20 @@ import { equalConfig } from './equal.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { gatherV2Config } from './gather_v2.js';
+import { fusedLstmConfig, fusedLstmGradConfig, identityConfig } from './lstm.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { sumConfig } from './sum.js';
 import { MissingWasmKernelError } from '../errors.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
 
 /**
- * Kernels tfjs-backend-wasm 4.22 lacks but training needs (Conv2DBackpropFilter, UnsortedSegmentSum), and
- * a replacement for one it has that is too slow and that the replacement covers completely (MaxPoolGrad).
+ * Kernels tfjs-backend-wasm 4.22 lacks but training needs (Conv2DBackpropFilter, UnsortedSegmentSum), a
+ * replacement for one it has that is too slow and that the replacement covers completely (MaxPoolGrad), and
+ * the fused LSTM's forward and backward passes (optbench's own kernels, used by src/train/kerasLstm.ts).
  */
-const standaloneKernels: readonly KernelConfig[] = [conv2DBackpropFilterConfig, unsortedSegmentSumConfig, maxPoolGradConfig];
+const standaloneKernels: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig, unsortedSegmentSumConfig, maxPoolGradConfig, fusedLstmConfig, fusedLstmGradConfig,
+];
 
 /** Faster versions of wasm kernels for the common cases; each delegates the rest to the original it wraps. */
 const wrappingKernels: Readonly<Record<string, (original: KernelFunc) => KernelConfig>> = {
@@ -23,6 +27,7 @@ const wrappingKernels: Readonly<Record<string, (original: KernelFunc) => KernelC
   Equal: equalConfig,
   Conv2DBackpropInput: conv2DBackpropInputConfig,
   GatherV2: gatherV2Config,
+  Identity: identityConfig,
   Sum: sumConfig,
 };
 

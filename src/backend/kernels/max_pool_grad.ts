@@ -37,12 +37,13 @@ function maxPoolGrad({ inputs, backend, attrs }: MaxPoolGradArgs): TensorInfo {
     attrs.dimRoundingMode,
   );
   const out = backend.makeOutput(input.shape, 'float32');
-  simdKernels(backend).max_pool_grad(
-    heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out),
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-    info.strideHeight, info.strideWidth, info.effectiveFilterHeight, info.effectiveFilterWidth,
-    info.padInfo.top, info.padInfo.left,
-  );
+  simdKernels(backend).max_pool_grad({
+    x: heapOffset(backend, input), dy: heapOffset(backend, dy), dx: heapOffset(backend, out),
+    batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, channels: info.inChannels,
+    outHeight: info.outHeight, outWidth: info.outWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
+    filterHeight: info.effectiveFilterHeight, filterWidth: info.effectiveFilterWidth,
+    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  });
   return out;
 }
 

@@ -16,39 +16,65 @@ export class SimdKernelsLoadError extends Error {
   }
 }
 
+/** A byte offset into the backend's heap (a tensor's values, from `heapOffset`), never a count. */
+export type HeapOffset = number & { readonly __heapOffset: unique symbol };
+
+/** A convolution's geometry as the C kernels take it, in their argument order. */
+const CONV_GEOMETRY = [
+  'batch', 'inHeight', 'inWidth', 'inChannels', 'outHeight', 'outWidth', 'outChannels', 'strideHeight', 'strideWidth',
+  'filterHeight', 'filterWidth',
+] as const;
+
 /**
- * A convolution's geometry as the C kernels take it: batch, inHeight, inWidth, inChannels, outHeight, outWidth,
- * outChannels, strideHeight, strideWidth, filterHeight, filterWidth.
+ * Every export of training_kernels.c, its arguments named in the C order, written once: `name*` is a pointer
+ * (a HeapOffset), any other name an int. The `SimdKernels` interface, the list of exports the loader checks and
+ * the positional call are all derived from this table; the loader also checks each export's arity against it.
  */
-export type ConvGeometry = [number, number, number, number, number, number, number, number, number, number, number];
+export const SIMD_KERNEL_SIGNATURES = {
+  max_pool_grad: [
+    'x*', 'dy*', 'dx*', 'batch', 'inHeight', 'inWidth', 'channels', 'outHeight', 'outWidth', 'strideHeight', 'strideWidth',
+    'filterHeight', 'filterWidth', 'padTop', 'padLeft',
+  ],
+  conv2d_valid: ['x*', 'w*', 'out*', 'tapOffsets*', ...CONV_GEOMETRY],
+  conv2d_backprop_filter_valid: ['x*', 'dy*', 'dw*', ...CONV_GEOMETRY],
+  pack_filter_for_input_gradient: ['w*', 'packed*', 'taps', 'outChannels'],
+  conv2d_backprop_input_valid: ['dy*', 'packedFilter*', 'dx*', ...CONV_GEOMETRY],
+  lstm_forward: [
+    'x*', 'kernel*', 'recurrentKernel*', 'bias*', 'hLast*', 'gates*', 'cells*', 'hiddens*', 'batch', 'timesteps', 'features',
+    'units',
+  ],
+  lstm_backward: [
+    'dy*', 'x*', 'kernel*', 'recurrentKernel*', 'gates*', 'cells*', 'hiddens*', 'dx*', 'dKernel*', 'dRecurrentKernel*',
+    'dBias*', 'scratch*', 'batch', 'timesteps', 'features', 'units',
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+type ArgumentName<S extends string> = S extends `${infer Name}*` ? Name : S;
+type ArgumentType<S extends string> = S extends `${string}*` ? HeapOffset : number;
+/** A kernel's arguments as one object, keyed by the names in SIMD_KERNEL_SIGNATURES (order is the table's business). */
+export type KernelArguments<Signature extends readonly string[]> = {
+  [S in Signature[number] as ArgumentName<S>]: ArgumentType<S>;
+};
+export type KernelName = keyof typeof SIMD_KERNEL_SIGNATURES;
+
+/** The exports of training_kernels.c, each called with its arguments by name. */
+export type SimdKernels = { [K in KernelName]: (args: KernelArguments<(typeof SIMD_KERNEL_SIGNATURES)[K]>) => void };
+
+export type ConvGeometry = KernelArguments<typeof CONV_GEOMETRY>;
 
 export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
-  return [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-    info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth,
-  ];
+  return {
+    batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels, outHeight: info.outHeight,
+    outWidth: info.outWidth, outChannels: info.outChannels, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
+    filterHeight: info.filterHeight, filterWidth: info.filterWidth,
+  };
 }
 
-/** The exports of training_kernels.c; pointers are byte offsets into the backend's heap. */
-export interface SimdKernels {
-  max_pool_grad(
-    x: number, dy: number, dx: number, batch: number, inHeight: number, inWidth: number, channels: number,
-    outHeight: number, outWidth: number, strideHeight: number, strideWidth: number, filterHeight: number,
-    filterWidth: number, padTop: number, padLeft: number,
-  ): void;
-  conv2d_valid(x: number, w: number, out: number, tapOffsets: number, ...geometry: ConvGeometry): void;
-  conv2d_backprop_filter_valid(x: number, dy: number, dw: number, ...geometry: ConvGeometry): void;
-  pack_filter_for_input_gradient(w: number, packed: number, taps: number, outChannels: number): void;
-  conv2d_backprop_input_valid(dy: number, packedFilter: number, dx: number, ...geometry: ConvGeometry): void;
+/** Binds an export to named arguments: the table gives the positional order. */
+function namedCall(name: KernelName, exported: (...args: number[]) => void): (args: Record<string, number>) => void {
+  const order = SIMD_KERNEL_SIGNATURES[name].map((argument) => argument.replace(/\*$/, ''));
+  return (args) => exported(...order.map((argument) => args[argument]));
 }
-
-const EXPORTED_FUNCTIONS: readonly (keyof SimdKernels)[] = [
-  'max_pool_grad',
-  'conv2d_backprop_filter_valid',
-  'pack_filter_for_input_gradient',
-  'conv2d_backprop_input_valid',
-  'conv2d_valid',
-];
 
 interface EmscriptenHeap {
   asm: { memory: WebAssembly.Memory };
@@ -86,8 +112,14 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
   if (existing) return existing;
   const instance = new WebAssembly.Instance(compile(), { env: { memory } });
   const exports = instance.exports as Record<string, unknown>;
-  for (const name of EXPORTED_FUNCTIONS) {
-    if (typeof exports[name] !== 'function') throw new SimdKernelsLoadError(`it does not export ${name}`);
+  const kernels = {} as Record<KernelName, (args: Record<string, number>) => void>;
+  for (const name of Object.keys(SIMD_KERNEL_SIGNATURES) as KernelName[]) {
+    const exported = exports[name];
+    if (typeof exported !== 'function') throw new SimdKernelsLoadError(`it does not export ${name}`);
+    if (exported.length !== SIMD_KERNEL_SIGNATURES[name].length) {
+      throw new SimdKernelsLoadError(`its ${name} takes ${exported.length} arguments where simd/module.ts passes ${SIMD_KERNEL_SIGNATURES[name].length}`);
+    }
+    kernels[name] = namedCall(name, exported as (...args: number[]) => void);
   }
   const stackPointer = exports.__stack_pointer;
   if (!(stackPointer instanceof WebAssembly.Global)) throw new SimdKernelsLoadError('it does not export __stack_pointer');
@@ -95,12 +127,13 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
   // The stack grows down, and its top must be 16-byte aligned: clang addresses stack slots with `sp | offset`
   // where it knows sp's low bits are zero (malloc only guarantees 8, and then slots alias).
   stackPointer.value = (stackBottom + STACK_BYTES) & ~15;
-  const kernels = exports as unknown as SimdKernels;
-  instances.set(memory, kernels);
-  return kernels;
+  // The stack pointer stays reachable on the bound kernels (not part of SimdKernels) so tests can check its alignment.
+  const bound = Object.assign(kernels, { __stack_pointer: stackPointer }) as unknown as SimdKernels;
+  instances.set(memory, bound);
+  return bound;
 }
 
 /** Byte offset of a tensor's values in the backend's heap. */
-export function heapOffset(backend: BackendWasm, info: TensorInfo): number {
-  return backend.getMemoryOffset(info.dataId);
+export function heapOffset(backend: BackendWasm, info: TensorInfo): HeapOffset {
+  return backend.getMemoryOffset(info.dataId) as HeapOffset;
 }

@@ -11,6 +11,9 @@
  * shares memory with the backend, and a data segment would overwrite the backend's own data), no libc. The
  * stack (__stack_pointer) is pointed at a block malloc'ed from the backend when the module is instantiated.
  *
+ * Each export's arguments are also named, once, in SIMD_KERNEL_SIGNATURES of simd/module.ts, from which the
+ * TypeScript side's types and calls derive; the loader checks every export's arity against it.
+ *
  * Build: npm run build:kernels (clang/lld 14+ with the wasm32 target: `apt-get install clang lld`).
  */
 #include <wasm_simd128.h>
@@ -346,5 +349,364 @@ void conv2d_valid(const float* x, const float* w, float* out, int* tap_offsets, 
     int co = 0;
     for (; co + 8 <= cout; co += 8) forward_block(x, w, out_rows, base, count, tap_offsets, taps, cout, co, 1);
     if (co < cout) forward_block(x, w, out_rows, base, count, tap_offsets, taps, cout, co, 0);
+  }
+}
+
+/*
+ * ---- Fused LSTM (Keras 2.x semantics) ----
+ *
+ * z_t = x_t·W + h_{t-1}·U + b, gates in Keras order [i | f | g | o] (each `units` wide);
+ * i, f, o = sigmoid(z), g = tanh(z); c_t = f·c_{t-1} + i·g; h_t = o·tanh(c_t); h_{-1} = c_{-1} = 0.
+ * The whole sequence runs in one call forward (lstm_forward) and one backward (lstm_backward, BPTT), so the
+ * 240 timesteps of the temperature model cost two kernel calls instead of ~20,000 small tfjs operations.
+ * Saved for the backward pass, time-major: gates [T, B, 4U] (after activation), cells c_t and hiddens h_t
+ * [T, B, U]. x is [B, T, F] as the layer receives it. Every product that does not depend on the previous
+ * timestep (x·W forward; dW, dU, db and dx backward) runs once over all T·B rows; only h·U forward and
+ * dz·Uᵀ backward run per timestep.
+ */
+
+#define LSTM_ROW_TILE 64
+
+static inline v128_t splat(float v) { return wasm_f32x4_splat(v); }
+
+/*
+ * e^x, Cephes expf (range reduction by ln 2 in two parts, degree-6 polynomial): ~1 ulp in [-87, 88]. pmin/pmax
+ * (one x86 instruction each; a NaN input stays NaN) rather than min/max, whose NaN and ±0 rules cost ~7; 2^n
+ * from n's bits after adding 1.5·2^23 (n then sits in the low mantissa bits) rather than a saturating convert.
+ */
+static inline v128_t exp4(v128_t x) {
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, splat(-87.0f)), splat(88.0f));
+  const v128_t n = wasm_f32x4_floor(wasm_f32x4_add(wasm_f32x4_mul(x, splat(1.44269504088896341f)), splat(0.5f)));
+  x = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(0.693359375f)));
+  x = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(-2.12194440e-4f)));
+  const v128_t x2 = wasm_f32x4_mul(x, x);
+  v128_t y = splat(1.9875691500e-4f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), splat(1.3981999507e-3f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), splat(8.3334519073e-3f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), splat(4.1665795894e-2f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), splat(1.6666665459e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), splat(5.0000001201e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(y, x2), x), splat(1.0f));
+  const v128_t n_bits = wasm_f32x4_add(n, splat(12582912.0f)); /* bits 0x4B400000 + n */
+  const v128_t two_to_n = wasm_i32x4_shl(wasm_i32x4_add(n_bits, wasm_i32x4_splat(127 - 0x4B400000)), 23);
+  return wasm_f32x4_mul(y, two_to_n);
+}
+
+/* 1 / (1 + e^-x), as tfjs's sigmoid (Keras 2.x's recurrent activation; not tfjs-layers' hard sigmoid). */
+static inline v128_t sigmoid4(v128_t x) {
+  return wasm_f32x4_div(splat(1.0f), wasm_f32x4_add(splat(1.0f), exp4(wasm_f32x4_neg(x))));
+}
+
+/*
+ * tanh, Cephes tanhf: an odd polynomial below |x| = 0.625 (where 1 - 2/(e^2x + 1) would lose digits to
+ * cancellation), 1 - 2/(e^2|x| + 1) with x's sign above.
+ */
+static inline v128_t tanh4(v128_t x) {
+  const v128_t ax = wasm_f32x4_abs(x);
+  const v128_t big = wasm_f32x4_sub(splat(1.0f), wasm_f32x4_div(splat(2.0f), wasm_f32x4_add(exp4(wasm_f32x4_add(ax, ax)), splat(1.0f))));
+  const v128_t signed_big = wasm_v128_or(big, wasm_v128_and(x, wasm_i32x4_splat((int)0x80000000)));
+  const v128_t z = wasm_f32x4_mul(x, x);
+  v128_t p = splat(-5.70498872745e-3f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(2.06390887954e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-5.37397155531e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(1.33314422036e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-3.33332819422e-1f));
+  const v128_t small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
+  return wasm_v128_bitselect(small, signed_big, wasm_f32x4_lt(ax, splat(0.625f)));
+}
+
+/* The first `count` (1..4) floats at `from` in the low lanes, zeros above. */
+static inline v128_t load_lanes(const float* from, int count) {
+  if (count == 4) return wasm_v128_load(from);
+  float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (int i = 0; i < count; i++) lanes[i] = from[i];
+  return wasm_v128_load(lanes);
+}
+
+static inline void store_lanes(float* to, v128_t value, int count) {
+  if (count == 4) {
+    wasm_v128_store(to, value);
+    return;
+  }
+  float lanes[4];
+  wasm_v128_store(lanes, value);
+  for (int i = 0; i < count; i++) to[i] = lanes[i];
+}
+
+static inline float horizontal_sum(v128_t v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+/*
+ * c_i[0..n) = init_i[0..n) + a_i[0..k)·B for four rows i (B is [k, n] row-major, n a multiple of 4). Only the
+ * first `rows` rows are stored; callers point the others at row 0.
+ */
+static void rows_times_matrix(const float* const a[4], const float* const init[4], float* const c[4], int rows,
+                              const float* b, int k, int n) {
+  int co = 0;
+  for (; co + 8 <= n; co += 8) {
+    v128_t acc[4][2];
+    for (int i = 0; i < 4; i++) {
+      acc[i][0] = wasm_v128_load(init[i] + co);
+      acc[i][1] = wasm_v128_load(init[i] + co + 4);
+    }
+    for (int kk = 0; kk < k; kk++) {
+      const v128_t v0 = wasm_v128_load(b + kk * n + co);
+      const v128_t v1 = wasm_v128_load(b + kk * n + co + 4);
+      rank1_update_4x8(acc, wasm_v128_load32_splat(a[0] + kk), wasm_v128_load32_splat(a[1] + kk),
+                       wasm_v128_load32_splat(a[2] + kk), wasm_v128_load32_splat(a[3] + kk), v0, v1);
+    }
+    for (int i = 0; i < rows; i++) {
+      wasm_v128_store(c[i] + co, acc[i][0]);
+      wasm_v128_store(c[i] + co + 4, acc[i][1]);
+    }
+  }
+  if (co < n) {
+    v128_t acc[4];
+    for (int i = 0; i < 4; i++) acc[i] = wasm_v128_load(init[i] + co);
+    for (int kk = 0; kk < k; kk++) {
+      rank1_update_4x4(acc, wasm_v128_load32_splat(a[0] + kk), wasm_v128_load32_splat(a[1] + kk),
+                       wasm_v128_load32_splat(a[2] + kk), wasm_v128_load32_splat(a[3] + kk), wasm_v128_load(b + kk * n + co));
+    }
+    for (int i = 0; i < rows; i++) wasm_v128_store(c[i] + co, acc[i]);
+  }
+}
+
+/*
+ * c_i[j] = a_i[0..k)·b_j[0..k) for two rows i and j < n, where b_j is row j of a row-major [n, k] matrix:
+ * the product with a transposed matrix as dot products of contiguous rows (k a multiple of 4). Only the first
+ * `rows` (1 or 2) rows are stored.
+ */
+static void rows_times_transposed(const float* a0, const float* a1, float* c0, float* c1, int rows, const float* b, int k,
+                                  int n) {
+  for (int j0 = 0; j0 < n; j0 += 4) {
+    const int cols = n - j0 < 4 ? n - j0 : 4;
+    const float* b0 = b + j0 * k;
+    const float* b1 = cols > 1 ? b0 + k : b0;
+    const float* b2 = cols > 2 ? b0 + 2 * k : b0;
+    const float* b3 = cols > 3 ? b0 + 3 * k : b0;
+    v128_t acc0[4], acc1[4];
+    for (int q = 0; q < 4; q++) acc0[q] = acc1[q] = splat(0.0f);
+    for (int kk = 0; kk < k; kk += 4) {
+      const v128_t x0 = wasm_v128_load(a0 + kk);
+      const v128_t x1 = wasm_v128_load(a1 + kk);
+      const v128_t y0 = wasm_v128_load(b0 + kk);
+      const v128_t y1 = wasm_v128_load(b1 + kk);
+      const v128_t y2 = wasm_v128_load(b2 + kk);
+      const v128_t y3 = wasm_v128_load(b3 + kk);
+      acc0[0] = wasm_f32x4_add(acc0[0], wasm_f32x4_mul(x0, y0));
+      acc0[1] = wasm_f32x4_add(acc0[1], wasm_f32x4_mul(x0, y1));
+      acc0[2] = wasm_f32x4_add(acc0[2], wasm_f32x4_mul(x0, y2));
+      acc0[3] = wasm_f32x4_add(acc0[3], wasm_f32x4_mul(x0, y3));
+      acc1[0] = wasm_f32x4_add(acc1[0], wasm_f32x4_mul(x1, y0));
+      acc1[1] = wasm_f32x4_add(acc1[1], wasm_f32x4_mul(x1, y1));
+      acc1[2] = wasm_f32x4_add(acc1[2], wasm_f32x4_mul(x1, y2));
+      acc1[3] = wasm_f32x4_add(acc1[3], wasm_f32x4_mul(x1, y3));
+    }
+    for (int q = 0; q < cols; q++) {
+      c0[j0 + q] = horizontal_sum(acc0[q]);
+      if (rows > 1) c1[j0 + q] = horizontal_sum(acc1[q]);
+    }
+  }
+}
+
+/*
+ * R[p, j] += Σ_r a_r[p]·d_r[j] over `count` rows r (≤ LSTM_ROW_TILE): a tile of Aᵀ·D, A's rows at a[r] (width
+ * p_count, any), D's rows contiguous (width n, a multiple of 4). R is [p_count, n], kept in memory between tiles.
+ */
+static void accumulate_transposed_product(const float* const* a, const float* d, int count, float* r, int p_count, int n) {
+  for (int p = 0; p < p_count; p += 4) {
+    const int rows = p_count - p < 4 ? p_count - p : 4;
+    /* Columns of A past `rows` repeat column p; their sums are never stored. */
+    const int o1 = rows > 1 ? p + 1 : p, o2 = rows > 2 ? p + 2 : p, o3 = rows > 3 ? p + 3 : p;
+    int co = 0;
+    for (; co + 8 <= n; co += 8) {
+      v128_t acc[4][2];
+      for (int i = 0; i < 4; i++) {
+        acc[i][0] = i < rows ? wasm_v128_load(r + (p + i) * n + co) : splat(0.0f);
+        acc[i][1] = i < rows ? wasm_v128_load(r + (p + i) * n + co + 4) : splat(0.0f);
+      }
+      for (int q = 0; q < count; q++) {
+        const float* ar = a[q];
+        rank1_update_4x8(acc, wasm_v128_load32_splat(ar + p), wasm_v128_load32_splat(ar + o1), wasm_v128_load32_splat(ar + o2),
+                         wasm_v128_load32_splat(ar + o3), wasm_v128_load(d + q * n + co), wasm_v128_load(d + q * n + co + 4));
+      }
+      for (int i = 0; i < rows; i++) {
+        wasm_v128_store(r + (p + i) * n + co, acc[i][0]);
+        wasm_v128_store(r + (p + i) * n + co + 4, acc[i][1]);
+      }
+    }
+    if (co < n) {
+      v128_t acc[4];
+      for (int i = 0; i < 4; i++) acc[i] = i < rows ? wasm_v128_load(r + (p + i) * n + co) : splat(0.0f);
+      for (int q = 0; q < count; q++) {
+        const float* ar = a[q];
+        rank1_update_4x4(acc, wasm_v128_load32_splat(ar + p), wasm_v128_load32_splat(ar + o1), wasm_v128_load32_splat(ar + o2),
+                         wasm_v128_load32_splat(ar + o3), wasm_v128_load(d + q * n + co));
+      }
+      for (int i = 0; i < rows; i++) wasm_v128_store(r + (p + i) * n + co, acc[i]);
+    }
+  }
+}
+
+/* Row (t, b) of x [B, T, F]. */
+static inline const float* x_row(const float* x, int t, int b, int timesteps, int features) {
+  return x + (b * timesteps + t) * features;
+}
+
+/*
+ * One timestep's gate activations and state update for one batch row, `count` (1..4) units from unit j:
+ * z (the row's [4U] pre-activations) becomes [i | f | g | o] in place; c and h get c_t and h_t.
+ */
+static inline void lstm_cell_forward(float* z, const float* c_prev, float* c, float* h, int units, int j, int count) {
+  const v128_t i = sigmoid4(load_lanes(z + j, count));
+  const v128_t f = sigmoid4(load_lanes(z + units + j, count));
+  const v128_t g = tanh4(load_lanes(z + 2 * units + j, count));
+  const v128_t o = sigmoid4(load_lanes(z + 3 * units + j, count));
+  const v128_t ig = wasm_f32x4_mul(i, g);
+  const v128_t cell = c_prev ? wasm_f32x4_add(wasm_f32x4_mul(f, load_lanes(c_prev + j, count)), ig) : ig;
+  store_lanes(z + j, i, count);
+  store_lanes(z + units + j, f, count);
+  store_lanes(z + 2 * units + j, g, count);
+  store_lanes(z + 3 * units + j, o, count);
+  store_lanes(c + j, cell, count);
+  store_lanes(h + j, wasm_f32x4_mul(o, tanh4(cell)), count);
+}
+
+/*
+ * LSTM forward over the whole sequence (see above). Outputs: h_last [B, U] = h_{T-1}; gates [T, B, 4U],
+ * cells and hiddens [T, B, U] for lstm_backward. w is [F, 4U], u [U, 4U], bias [4U].
+ */
+EXPORT(lstm_forward)
+void lstm_forward(const float* x, const float* w, const float* u, const float* bias, float* h_last, float* gates,
+                  float* cells, float* hiddens, int batch, int timesteps, int features, int units) {
+  const int width = 4 * units;
+  const int rows = timesteps * batch;
+  const float* a[4];
+  const float* init[4] = {bias, bias, bias, bias};
+  float* c[4];
+  /* z_t = b + x_t·W for every timestep at once (rows in (t, b) order). */
+  for (int r0 = 0; r0 < rows; r0 += 4) {
+    const int count = rows - r0 < 4 ? rows - r0 : 4;
+    for (int q = 0; q < 4; q++) {
+      const int r = q < count ? r0 + q : r0;
+      a[q] = x_row(x, r / batch, r % batch, timesteps, features);
+      c[q] = gates + r * width;
+    }
+    rows_times_matrix(a, init, c, count, w, features, width);
+  }
+  for (int t = 0; t < timesteps; t++) {
+    float* z = gates + t * batch * width;
+    const float* h_prev = hiddens + (t - 1) * batch * units;
+    if (t > 0) {
+      /* z_t += h_{t-1}·U */
+      for (int b0 = 0; b0 < batch; b0 += 4) {
+        const int count = batch - b0 < 4 ? batch - b0 : 4;
+        for (int q = 0; q < 4; q++) {
+          const int b = q < count ? b0 + q : b0;
+          a[q] = h_prev + b * units;
+          c[q] = z + b * width;
+          init[q] = c[q];
+        }
+        rows_times_matrix(a, init, c, count, u, units, width);
+      }
+    }
+    for (int b = 0; b < batch; b++) {
+      const float* c_prev = t > 0 ? cells + ((t - 1) * batch + b) * units : 0;
+      float* cell = cells + (t * batch + b) * units;
+      float* h = hiddens + (t * batch + b) * units;
+      for (int j = 0; j < units; j += 4) lstm_cell_forward(z + b * width, c_prev, cell, h, units, j, units - j < 4 ? units - j : 4);
+    }
+  }
+  const float* h_end = hiddens + (timesteps - 1) * batch * units;
+  for (int v = 0; v < batch * units; v++) h_last[v] = h_end[v];
+}
+
+/*
+ * One timestep of BPTT through the cell for one batch row, `count` units from j: from dh (∂L/∂h_t) and dc
+ * (∂L/∂c_t arriving from t+1), writes dz = ∂L/∂z_t [4U] and replaces dc by ∂L/∂c_{t-1}.
+ */
+static inline void lstm_cell_backward(const float* gate, const float* c, const float* c_prev, const float* dh, float* dc,
+                                      float* dz, int units, int j, int count) {
+  const v128_t one = splat(1.0f);
+  const v128_t i = load_lanes(gate + j, count);
+  const v128_t f = load_lanes(gate + units + j, count);
+  const v128_t g = load_lanes(gate + 2 * units + j, count);
+  const v128_t o = load_lanes(gate + 3 * units + j, count);
+  const v128_t tc = tanh4(load_lanes(c + j, count));
+  const v128_t dht = load_lanes(dh + j, count);
+  const v128_t dct = wasm_f32x4_add(load_lanes(dc + j, count),
+                                    wasm_f32x4_mul(wasm_f32x4_mul(dht, o), wasm_f32x4_sub(one, wasm_f32x4_mul(tc, tc))));
+  const v128_t cp = c_prev ? load_lanes(c_prev + j, count) : splat(0.0f);
+  const v128_t dzi = wasm_f32x4_mul(wasm_f32x4_mul(dct, g), wasm_f32x4_mul(i, wasm_f32x4_sub(one, i)));
+  const v128_t dzf = wasm_f32x4_mul(wasm_f32x4_mul(dct, cp), wasm_f32x4_mul(f, wasm_f32x4_sub(one, f)));
+  const v128_t dzg = wasm_f32x4_mul(wasm_f32x4_mul(dct, i), wasm_f32x4_sub(one, wasm_f32x4_mul(g, g)));
+  const v128_t dzo = wasm_f32x4_mul(wasm_f32x4_mul(dht, tc), wasm_f32x4_mul(o, wasm_f32x4_sub(one, o)));
+  store_lanes(dz + j, dzi, count);
+  store_lanes(dz + units + j, dzf, count);
+  store_lanes(dz + 2 * units + j, dzg, count);
+  store_lanes(dz + 3 * units + j, dzo, count);
+  store_lanes(dc + j, wasm_f32x4_mul(dct, f), count);
+}
+
+/*
+ * LSTM backward (BPTT) over the whole sequence, from dy = ∂L/∂h_{T-1} [B, U] and lstm_forward's saved
+ * gates, cells and hiddens. Outputs dx [B, T, F], dw [F, 4U], du [U, 4U], db [4U]. `scratch` holds
+ * T·B·4U + 2·B·U floats (dz for every timestep, then dh and dc).
+ */
+EXPORT(lstm_backward)
+void lstm_backward(const float* dy, const float* x, const float* w, const float* u, const float* gates, const float* cells,
+                   const float* hiddens, float* dx, float* dw, float* du, float* db, float* scratch, int batch,
+                   int timesteps, int features, int units) {
+  const int width = 4 * units;
+  const int rows = timesteps * batch;
+  float* dz = scratch;
+  float* dh = dz + rows * width;
+  float* dc = dh + batch * units;
+  for (int v = 0; v < batch * units; v++) dh[v] = dy[v];
+  zero(dc, batch * units);
+  for (int t = timesteps - 1; t >= 0; t--) {
+    float* dz_t = dz + t * batch * width;
+    for (int b = 0; b < batch; b++) {
+      const int row = t * batch + b;
+      const float* c_prev = t > 0 ? cells + (row - batch) * units : 0;
+      for (int j = 0; j < units; j += 4) {
+        lstm_cell_backward(gates + row * width, cells + row * units, c_prev, dh + b * units, dc + b * units, dz_t + b * width,
+                           units, j, units - j < 4 ? units - j : 4);
+      }
+    }
+    if (t == 0) break;
+    /* ∂L/∂h_{t-1} = dz_t·Uᵀ */
+    for (int b = 0; b < batch; b += 2) {
+      const int count = batch - b < 2 ? 1 : 2;
+      const float* second = dz_t + (count > 1 ? b + 1 : b) * width;
+      rows_times_transposed(dz_t + b * width, second, dh + b * units, dh + (b + count - 1) * units, count, u, width, units);
+    }
+  }
+  /* db = Σ dz; dx = dz·Wᵀ; dW = Xᵀ·dz; dU = H_{t-1}ᵀ·dz (t ≥ 1) */
+  zero(db, width);
+  for (int r = 0; r < rows; r++) {
+    for (int j = 0; j < width; j += 4) wasm_v128_store(db + j, wasm_f32x4_add(wasm_v128_load(db + j), wasm_v128_load(dz + r * width + j)));
+  }
+  for (int r = 0; r < rows; r += 2) {
+    const int count = rows - r < 2 ? 1 : 2;
+    const int r1 = r + count - 1;
+    rows_times_transposed(dz + r * width, dz + r1 * width, dx + (r % batch * timesteps + r / batch) * features,
+                          dx + (r1 % batch * timesteps + r1 / batch) * features, count, w, width, features);
+  }
+  zero(dw, features * width);
+  zero(du, units * width);
+  const float* a[LSTM_ROW_TILE];
+  for (int first = 0; first < rows; first += LSTM_ROW_TILE) {
+    const int count = rows - first < LSTM_ROW_TILE ? rows - first : LSTM_ROW_TILE;
+    for (int q = 0; q < count; q++) a[q] = x_row(x, (first + q) / batch, (first + q) % batch, timesteps, features);
+    accumulate_transposed_product(a, dz + first * width, count, dw, features, width);
+  }
+  /* Row r of H_{t-1} (r over (t - 1, b)) is hiddens' row r; it pairs with dz's row r + batch. */
+  for (int first = 0; first < rows - batch; first += LSTM_ROW_TILE) {
+    const int count = rows - batch - first < LSTM_ROW_TILE ? rows - batch - first : LSTM_ROW_TILE;
+    for (int q = 0; q < count; q++) a[q] = hiddens + (first + q) * units;
+    accumulate_transposed_product(a, dz + (batch + first) * width, count, du, units, width);
   }
 }
