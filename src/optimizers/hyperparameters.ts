@@ -5,7 +5,7 @@
  * registry and the from-scratch layer both read this file; it lets neither import the other for it.
  */
 
-export type HyperparameterValue = number | boolean | string;
+type HyperparameterValue = number | boolean | string;
 
 /**
  * Hyperparameters of any optimizer, built-in or a user's, as results.json records them: Keras names to
@@ -64,7 +64,7 @@ export const SCRATCH_CONVENTIONS = {
 export const SCHEDULES = ['constant', 'inverse-time', 'exponential', 'step', 'cosine'] as const;
 
 /** Options every from-scratch optimizer accepts besides its own; scratch.ts documents and validates them. */
-export type ScratchOptions = {
+type ScratchOptions = {
   decay?: number;
   schedule?: (typeof SCHEDULES)[number];
   decayRate?: number;

@@ -143,8 +143,8 @@ export function defaultImpl(name: string): OptimizerImplName {
 
 /**
  * The one place defaults are merged: the optimizer's defaults with the caller's overrides (the CLI's
- * --lr, a plan's `{ convention: 'tfjs' }`, a run being resumed). Every factory of the registry is given
- * this record, and results.json records it. An override of a defaulted hyperparameter must have the
+ * --lr, a plan's `{ convention: 'tfjs' }`; an override left undefined keeps its default). Every factory
+ * of the registry is given this record, and results.json records it. An override of a defaulted hyperparameter must have the
  * default's type (a learning rate is a number); other keys (the from-scratch options) are validated by
  * the implementation that reads them.
  */
@@ -153,11 +153,11 @@ export function resolveHyperparameters<N extends BuiltinOptimizerName>(name: N, 
 export function resolveHyperparameters<N extends string>(name: N extends BuiltinOptimizerName ? never : N, overrides?: Hyperparameters): ResolvedHyperparameters;
 export function resolveHyperparameters(name: string, overrides: Hyperparameters = {}): ResolvedHyperparameters {
   const { defaults } = getOptimizerSpec(name);
-  for (const [key, value] of Object.entries(overrides)) {
-    if (Object.hasOwn(defaults, key) && value !== undefined && typeof value !== typeof defaults[key]) {
+  const given = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  for (const [key, value] of given) {
+    if (Object.hasOwn(defaults, key) && typeof value !== typeof defaults[key]) {
       throw new InvalidHyperparameterError(name, key, `must be a ${typeof defaults[key]} like its default ${JSON.stringify(defaults[key])}, got ${JSON.stringify(value)}`);
     }
   }
-  return { ...defaults, ...overrides };
+  return { ...defaults, ...Object.fromEntries(given) };
 }
-

@@ -1,6 +1,6 @@
 /**
  * From-scratch optimizers by name from resolved hyperparameters (the registry's resolveHyperparameters,
- * every default present): validates them (they also come back from results.json on --resume), builds
+ * every default present): validates them again (a saved model's config brings them back untyped), builds
  * the learning-rate schedule, the Keras-style gradient modifiers and the recipe, and wraps the result
  * in a serialisable tf.Optimizer.
  *

@@ -17,7 +17,7 @@ export interface UnitSpec {
   hyperparameters?: HyperparameterOverrides;
 }
 
-/** The unit's hyperparameters, resolved by the registry: its defaults with the unit's overrides (learning rate last). */
+/** The unit's hyperparameters, resolved by the registry: its defaults under its overrides, its own learning rate winning. */
 export function effectiveHyperparameters(spec: UnitSpec): ResolvedHyperparameters {
   return resolveHyperparameters(spec.optimizer, {
     ...spec.hyperparameters,

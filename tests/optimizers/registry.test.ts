@@ -52,6 +52,7 @@ describe('optimizer registry', () => {
     // results.json records this record: its key order (and so its JSON) is the defaults' order, overrides last.
     expect(JSON.stringify(adam)).toBe('{"learningRate":0.01,"beta1":0.9,"beta2":0.999,"epsilon":1e-7,"convention":"tfjs"}');
     expect(resolveHyperparameters('sgd')).toEqual({ learningRate: 0.01 });
+    expect(resolveHyperparameters('sgd', { learningRate: undefined })).toEqual({ learningRate: 0.01 });
     for (const name of Object.keys(OPTIMIZERS)) expect(resolveHyperparameters(name)).toEqual(OPTIMIZERS[name].defaults);
     // Typed per optimizer: Adam's beta1 is a number, and a hyperparameter Adam does not have does not compile.
     expectTypeOf(adam.beta1).toBeNumber();
@@ -85,7 +86,7 @@ describe('optimizer registry', () => {
         if (!factory) continue;
         const w = tf.variable(tf.ones([3]));
         const before = tf.memory().numTensors;
-        const optimizer = factory(spec.defaults);
+        const optimizer = factory(resolveHyperparameters(name));
         for (let i = 0; i < 3; i++) optimizer.minimize(() => tf.sum(tf.square(w)), false, [w]);
         optimizer.dispose();
         expect({ name, leaked: tf.memory().numTensors - before }).toEqual({ name, leaked: 0 });

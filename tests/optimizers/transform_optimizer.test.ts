@@ -86,12 +86,12 @@ describe('state', () => {
 
   it('refuses weights saved from another recipe with a typed error, leaking nothing', async () => {
     const f = fixture(2, 1);
-    const adam = OPTIMIZERS.adam.scratch!(OPTIMIZERS.adam.defaults);
+    const adam = OPTIMIZERS.adam.scratch!(resolveHyperparameters('adam'));
     const a = variables(f.initial);
     step(adam, a, f.grads[0]);
     const saved = await adam.getWeights();
     const before = tf.memory().numTensors;
-    const rmsprop = OPTIMIZERS.rmsprop.scratch!(OPTIMIZERS.rmsprop.defaults);
+    const rmsprop = OPTIMIZERS.rmsprop.scratch!(resolveHyperparameters('rmsprop'));
     await expect(rmsprop.setWeights(saved)).rejects.toBeInstanceOf(OptimizerStateError);
     await expect(rmsprop.setWeights(saved)).rejects.toThrow(/same recipe/);
     tf.dispose(saved.filter((w) => w.tensor.rank === 0).map((w) => w.tensor));
@@ -118,7 +118,7 @@ describe('state', () => {
   it('keeps its state through an enclosing tf.tidy (as model.fit calls it)', () => {
     const f = fixture(6, 3);
     const a = variables(f.initial);
-    const optimizer = OPTIMIZERS.momentum.scratch!(OPTIMIZERS.momentum.defaults);
+    const optimizer = OPTIMIZERS.momentum.scratch!(resolveHyperparameters('momentum'));
     tf.tidy(() => step(optimizer, a, f.grads[0]));
     expect(() => step(optimizer, a, f.grads[1])).not.toThrow();
     optimizer.dispose();
@@ -150,11 +150,11 @@ describe('integration', () => {
   });
 
   it('records the convention: Keras 2.x era by default, the requested one otherwise', () => {
-    expect(OPTIMIZERS.adam.scratchConvention!(OPTIMIZERS.adam.defaults)).toBe('keras-2');
+    expect(OPTIMIZERS.adam.scratchConvention!(resolveHyperparameters('adam'))).toBe('keras-2');
     expect(OPTIMIZERS.adam.scratchConvention!(resolveHyperparameters('adam', { convention: 'tfjs' }))).toBe('tfjs');
-    expect(OPTIMIZERS.nadam.scratchConvention!(OPTIMIZERS.nadam.defaults)).toBe('tf-2.10');
-    expect(OPTIMIZERS.ftrl.scratchConvention!(OPTIMIZERS.ftrl.defaults)).toBe('keras-2');
-    expect(OPTIMIZERS.adamw.scratchConvention!(OPTIMIZERS.adamw.defaults)).toBe('keras-2.11');
+    expect(OPTIMIZERS.nadam.scratchConvention!(resolveHyperparameters('nadam'))).toBe('tf-2.10');
+    expect(OPTIMIZERS.ftrl.scratchConvention!(resolveHyperparameters('ftrl'))).toBe('keras-2');
+    expect(OPTIMIZERS.adamw.scratchConvention!(resolveHyperparameters('adamw'))).toBe('keras-2.11');
     expect(() => OPTIMIZERS.nadam.scratchConvention!({ ...KERAS_DEFAULTS.nadam, convention: 'keras-2' })).toThrow(/'tf-2.10', 'keras-2.11'/);
   });
 });
@@ -172,7 +172,7 @@ describe('bad input', () => {
   });
 
   it('rejects a gradient for something that is not a registered variable', () => {
-    const optimizer = OPTIMIZERS.sgd.scratch!(OPTIMIZERS.sgd.defaults);
+    const optimizer = OPTIMIZERS.sgd.scratch!(resolveHyperparameters('sgd'));
     const g = tf.scalar(1);
     expect(() => optimizer.applyGradients({ 'no-such-variable': g })).toThrow(UnknownVariableError);
     g.dispose();
