@@ -19,7 +19,15 @@ export interface BackendChoice {
   reason: string;
   /** Version of the backend package that provides it. */
   packageVersion: string;
+  /** Digests of optbench's own kernel builds the backend runs (wasm: the SIMD training kernels). */
+  kernels?: Record<string, string>;
 }
+
+/** How to get the native backend, said wherever wasm runs because it is missing (console and report). */
+export const NATIVE_INSTALL = 'For native TensorFlow (multi-threaded): `npm install @tensorflow/tfjs-node` (an optional dependency; '
+  + 'its install downloads libtensorflow from storage.googleapis.com, so it needs network access and a supported platform: Linux or macOS, x64 or arm64).';
+/** How to repair an installed native backend that does not load. */
+export const NATIVE_REPAIR = 'To repair it: `npm rebuild @tensorflow/tfjs-node` on a Node version it supports (see its README), or pass --backend wasm to silence this.';
 
 type NativeLoad = { ok: true; version: string } | { ok: false; installed: boolean; detail: string };
 
@@ -48,13 +56,14 @@ async function activate(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<void> {
   await tf.ready();
 }
 
-async function activateWasm(): Promise<string> {
+async function activateWasm(): Promise<Pick<BackendChoice, 'packageVersion' | 'kernels'>> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { registerWasmTrainingKernels } = await import('./kernels/index.js');
+  const { simdKernelsDigest } = await import('./kernels/simd/module.js');
   // After activation: the wrapped wasm kernels rely on their originals' one-time setup at backend init.
   await activate('wasm');
   registerWasmTrainingKernels();
-  return wasm.version_wasm;
+  return { packageVersion: wasm.version_wasm, kernels: { 'training_kernels.wasm': simdKernelsDigest() } };
 }
 
 /**
@@ -68,7 +77,7 @@ export async function selectBackend(requested?: BackendName, importer: NativeImp
     return { name: 'cpu', reason: 'requested with --backend cpu (pure JS, ~100x slower than wasm for convolutions)', packageVersion: cpu.version_cpu };
   }
   if (requested === 'wasm') {
-    return { name: 'wasm', reason: 'requested with --backend wasm', packageVersion: await activateWasm() };
+    return { name: 'wasm', reason: 'requested with --backend wasm', ...await activateWasm() };
   }
   const native = await loadNative(importer);
   if (native.ok) {
@@ -81,7 +90,7 @@ export async function selectBackend(requested?: BackendName, importer: NativeImp
       : '@tensorflow/tfjs-node is not installed (it is an optional dependency whose install downloads libtensorflow). Run `npm install @tensorflow/tfjs-node`, or use --backend wasm.');
   }
   const why = native.installed
-    ? `@tensorflow/tfjs-node is installed but failed to load (${native.detail}); falling back to wasm`
-    : '@tensorflow/tfjs-node is not installed; using wasm (WebAssembly + XNNPACK, with optbench training kernels)';
-  return { name: 'wasm', reason: why, packageVersion: await activateWasm() };
+    ? `@tensorflow/tfjs-node is installed but failed to load (${native.detail}); falling back to wasm. ${NATIVE_REPAIR}`
+    : `@tensorflow/tfjs-node is not installed; using wasm (WebAssembly + XNNPACK, with optbench training kernels). ${NATIVE_INSTALL}`;
+  return { name: 'wasm', reason: why, ...await activateWasm() };
 }

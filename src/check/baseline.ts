@@ -1,46 +1,52 @@
 /**
- * The convergence baseline: per optimizer group and epoch, the spread over ≥ 3 seeds of the loss
- * curves of a reference run, plus the final value and the area under the curve. One file per
+ * The convergence baseline: every seed's curves of a reference run (training and validation loss and
+ * metric, every epoch), with the settings and environment they were made under. One file per
  * experiment, profile and backend (`baselines/<experiment>.<profile>.<backend>.json`), committed to the
- * repository and compared against by `npm run check`. Format documented in docs/convergence-check.md.
+ * repository and compared against by `npm run check`: exactly, seed by seed, where the run can
+ * reproduce them (same backend, packages and kernels), statistically over the seeds otherwise.
+ * Format documented in docs/convergence-check.md.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidResultsError } from '../results/errors.js';
 import { writeJsonAtomic } from '../results/runDirectory.js';
-import type { OptimizerImpl, OptimizerRun, RunResults, RunSettings } from '../results/schema.js';
-import { CURVE_NAMES, curveOf, finalAndArea, groupUnits, hasCurve, outcomeOf, type CurveName } from './curves.js';
-import { BaselineNotFoundError, InvalidBaselineError, TooFewSeedsError } from './errors.js';
-import { summarize, type Summary } from './stats.js';
+import type { OptimizerImpl, OptimizerRun, RunResults, RunSettings, RunStatus } from '../results/schema.js';
+import { CURVE_NAMES, groupUnits, outcomeOf, type CurveName } from './curves.js';
+import { BaselineNotFoundError, InvalidBaselineError } from './errors.js';
 
 export const BASELINE_FORMAT = 'optbench-convergence-baseline';
-export const BASELINE_FORMAT_VERSION = 1 as const;
-/** Fewer seeds give no usable estimate of the seed-to-seed spread the tolerance band is made of. */
-export const MIN_BASELINE_SEEDS = 3;
+export const BASELINE_FORMAT_VERSION = 2 as const;
+/** Fewer seeds leave the statistical mode without a usable estimate of the seed-to-seed spread. */
+export const STATISTICAL_MIN_SEEDS = 3;
 
-export interface CurveBaseline {
-  /** Index i = epoch i + 1. */
-  epochs: Summary[];
-  /** The value at the last epoch. */
-  final: Summary;
-  /** Area under the curve, as the mean over epochs (so it is in the loss's units). */
-  auc: Summary;
+/** A curve per epoch (index i = epoch i + 1); null where a value was not finite. Absent curves were not recorded. */
+export type SeedCurves = Partial<Record<CurveName, (number | null)[]>>;
+
+export interface SeedBaseline {
+  status: RunStatus;
+  reason?: string;
+  curves: SeedCurves;
 }
 
 export interface GroupBaseline {
   optimizer: string;
   impl: OptimizerImpl;
   learningRate: number | null;
-  /** Seeds that trained to the end: the statistics are over these. */
-  okSeeds: number[];
-  /** Seeds whose training diverged or failed. */
-  brokenSeeds: number[];
-  /** Empty when no seed trained to the end; validation loss is absent for an experiment without validation. */
-  curves: Partial<Record<CurveName, CurveBaseline>>;
+  /** As recorded by the run: the optimizer's defaults with the unit's overrides. */
+  hyperparameters: Record<string, number | string | boolean>;
+  convention: string;
+  /** Keyed by seed. Units that never ran (unavailable, skipped) are left out. */
+  seeds: Record<string, SeedBaseline>;
 }
 
-/** The settings a comparison is only meaningful under. */
-export type ComparedSettings = Pick<RunSettings, 'epochs' | 'batchSize' | 'trainSamples' | 'validationSamples' | 'loss'>;
+/** What the curves can only be reproduced under. */
+export interface BaselineEnvironment {
+  backend: string;
+  /** `results.environment.versions`: optbench, node, the @tensorflow packages, the backend package. */
+  versions: Record<string, string>;
+  /** Digests of optbench's own kernel builds (wasm: training_kernels.wasm); absent when the run did not record them. */
+  kernels?: Record<string, string>;
+}
 
 export interface Baseline {
   format: typeof BASELINE_FORMAT;
@@ -50,58 +56,56 @@ export interface Baseline {
   source: { runId: string; seeds: number[]; startedAt: string };
   experiment: string;
   profile: string;
-  backend: string;
-  settings: ComparedSettings;
-  versions: Record<string, string>;
+  environment: BaselineEnvironment;
+  settings: RunSettings;
   /** Keyed like unit ids without the seed: `adam`, `adam@scratch`, `sgd#lr=0.1`. */
   groups: Record<string, GroupBaseline>;
 }
 
-export function comparedSettings(settings: RunSettings): ComparedSettings {
-  const { epochs, batchSize, trainSamples, validationSamples, loss } = settings;
-  return { epochs, batchSize, trainSamples, validationSamples, loss };
+/** A unit's curves as recorded; a curve the run never fills (no validation, no metric) is left out. */
+export function curvesOf(run: OptimizerRun): SeedCurves {
+  const curves: SeedCurves = {};
+  for (const curve of CURVE_NAMES) {
+    const values = run.epochs.map((record) => record[curve]);
+    if (values.length === 0 || values.every((value) => value === null)) continue;
+    curves[curve] = values.map((value) => (value !== null && Number.isFinite(value) ? value : null));
+  }
+  return curves;
 }
 
-/** Per-seed curves of units that trained to the end, checked to cover every epoch of the run. */
-export function seedCurves(results: RunResults, units: OptimizerRun[], curve: CurveName): number[][] {
-  return units.map((unit) => {
-    const values = curveOf(unit, curve);
-    if (values.length !== results.settings.epochs) {
-      throw new InvalidResultsError(`results.json of run ${results.runId}`,
-        `unit '${unit.id}' is ok but has ${values.length} epochs of ${results.settings.epochs}`);
-    }
-    return values;
-  });
+export function environmentOf(results: RunResults): BaselineEnvironment {
+  const { backend, versions, kernels } = results.environment;
+  return { backend, versions, ...(kernels ? { kernels } : {}) };
 }
 
-function curveBaseline(curves: number[][]): CurveBaseline {
-  const ends = curves.map(finalAndArea);
-  return {
-    epochs: curves[0].map((_, epoch) => summarize(curves.map((values) => values[epoch]))),
-    final: summarize(ends.map((end) => end.final)),
-    auc: summarize(ends.map((end) => end.auc)),
-  };
+/** The hyperparameters and convention of a group: those of its first unit that resolved its optimizer. */
+export function optimizerSettingsOf(units: OptimizerRun[]): Pick<GroupBaseline, 'hyperparameters' | 'convention'> {
+  const resolved = units.find((unit) => unit.convention !== 'unknown') ?? units[0];
+  return { hyperparameters: resolved.hyperparameters, convention: resolved.convention };
 }
 
 export function buildBaseline(results: RunResults, createdAt = new Date()): Baseline {
-  // A deterministic run's spread is 0 whatever the number of seeds: one measures it.
-  if (!results.deterministic && results.seeds.length < MIN_BASELINE_SEEDS) throw new TooFewSeedsError(results.seeds.length, MIN_BASELINE_SEEDS);
   if (results.status !== 'complete') {
     throw new InvalidResultsError(`results.json of run ${results.runId}`,
-      'the run is partial (not every unit finished), so a baseline made from it would lack optimizers; finish the run (re-run the experiment) first');
+      'the run is partial (not every unit finished), so a baseline made from it would lack optimizers; finish the run (--resume) first');
   }
   const groups: Record<string, GroupBaseline> = {};
   for (const group of groupUnits(results).values()) {
-    const ok = group.units.filter((unit) => outcomeOf(unit) === 'ok');
-    const broken = group.units.filter((unit) => outcomeOf(unit) === 'broken');
-    if (ok.length + broken.length === 0) continue; // never ran (no implementation, skipped): nothing to guard
-    const curves: GroupBaseline['curves'] = {};
-    for (const curve of CURVE_NAMES) {
-      if (hasCurve(ok, curve)) curves[curve] = curveBaseline(seedCurves(results, ok, curve));
+    const trained = group.units.filter((unit) => outcomeOf(unit) !== 'absent');
+    if (trained.length === 0) continue; // never ran (no implementation, skipped): nothing to guard
+    const ok = trained.filter((unit) => unit.status === 'ok');
+    for (const unit of ok) {
+      if (unit.epochs.length !== results.settings.epochs) {
+        throw new InvalidResultsError(`results.json of run ${results.runId}`,
+          `unit '${unit.id}' is ok but has ${unit.epochs.length} epochs of ${results.settings.epochs}`);
+      }
     }
     groups[group.key] = {
       optimizer: group.optimizer, impl: group.impl, learningRate: group.learningRate ?? null,
-      okSeeds: ok.map((unit) => unit.seed), brokenSeeds: broken.map((unit) => unit.seed), curves,
+      ...optimizerSettingsOf(trained),
+      seeds: Object.fromEntries(trained.map((unit) => [String(unit.seed), {
+        status: unit.status, ...(unit.reason ? { reason: unit.reason } : {}), curves: curvesOf(unit),
+      }])),
     };
   }
   return {
@@ -111,9 +115,8 @@ export function buildBaseline(results: RunResults, createdAt = new Date()): Base
     source: { runId: results.runId, seeds: results.seeds, startedAt: results.startedAt },
     experiment: results.experiment,
     profile: results.profile,
-    backend: results.environment.backend,
-    settings: comparedSettings(results.settings),
-    versions: results.environment.versions,
+    environment: environmentOf(results),
+    settings: results.settings,
     groups,
   };
 }
@@ -136,13 +139,17 @@ export function parseBaseline(text: string, file: string): Baseline {
   if (data.formatVersion !== BASELINE_FORMAT_VERSION) {
     const newer = typeof data.formatVersion === 'number' && data.formatVersion > BASELINE_FORMAT_VERSION;
     throw new InvalidBaselineError(file, `formatVersion ${JSON.stringify(data.formatVersion)} is not ${BASELINE_FORMAT_VERSION}` +
-      (newer ? ' (written by a newer optbench: upgrade optbench)' : ''));
+      (newer ? ' (written by a newer optbench: upgrade optbench)' : ' (an older format without per-seed curves)'));
   }
-  for (const key of ['experiment', 'profile', 'backend'] as const) {
+  for (const key of ['experiment', 'profile'] as const) {
     if (typeof data[key] !== 'string') throw new InvalidBaselineError(file, `field '${key}' must be a string`);
   }
-  for (const key of ['source', 'settings', 'versions', 'groups'] as const) {
+  for (const key of ['source', 'environment', 'settings', 'groups'] as const) {
     if (typeof data[key] !== 'object' || data[key] === null) throw new InvalidBaselineError(file, `field '${key}' must be an object`);
+  }
+  for (const [key, group] of Object.entries(data.groups as Record<string, unknown>)) {
+    const seeds = (group as Partial<GroupBaseline> | null)?.seeds;
+    if (typeof seeds !== 'object' || seeds === null) throw new InvalidBaselineError(file, `group '${key}' has no 'seeds' object`);
   }
   return data as unknown as Baseline;
 }

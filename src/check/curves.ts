@@ -2,18 +2,30 @@
  * What the check compares: units of a run grouped by optimizer (seeds pooled), and the loss curves
  * read from them.
  */
-import type { OptimizerImpl, OptimizerRun, RunResults } from '../results/schema.js';
+import type { OptimizerImpl, OptimizerRun, RunResults, RunSettings } from '../results/schema.js';
 import { unitId } from '../results/units.js';
-import { MissingCurveError } from './errors.js';
 
-export const CURVE_NAMES = ['valLoss', 'loss'] as const;
+/** The four curves of a model run (the surfaces record only `loss`: mean distance to the nearest minimum). */
+export const CURVE_NAMES = ['valLoss', 'loss', 'valMetric', 'metric'] as const;
 export type CurveName = (typeof CURVE_NAMES)[number];
 
-/** Both curves are losses; the direction is explicit so every comparison is written "worse = …". */
-export const CURVES: Record<CurveName, { label: string; lowerIsBetter: boolean }> = {
-  valLoss: { label: 'validation loss', lowerIsBetter: true },
-  loss: { label: 'training loss', lowerIsBetter: true },
+const CURVE_LABELS: Record<CurveName, string> = {
+  valLoss: 'validation loss', loss: 'training loss', valMetric: 'validation metric', metric: 'training metric',
 };
+
+/** A curve's label (the metric's name when known) and direction, so every comparison is written "worse = …". */
+export function curveInfo(curve: CurveName, metric: RunSettings['metric']): { label: string; lowerIsBetter: boolean } {
+  if (curve === 'valLoss' || curve === 'loss') return { label: CURVE_LABELS[curve], lowerIsBetter: true };
+  return {
+    label: metric ? `${curve === 'valMetric' ? 'validation' : 'training'} ${metric.name}` : CURVE_LABELS[curve],
+    lowerIsBetter: !(metric?.higherIsBetter ?? false),
+  };
+}
+
+/** The curve judged when none is asked for: the validation loss, or the training loss of a run without validation data. */
+export function defaultCurve(settings: Pick<RunSettings, 'validationSamples'>): CurveName {
+  return settings.validationSamples > 0 ? 'valLoss' : 'loss';
+}
 
 /** A unit that trained to the end, one whose training broke (a convergence failure), or one that never ran. */
 export type UnitOutcome = 'ok' | 'broken' | 'absent';
@@ -67,23 +79,4 @@ export function groupUnits(results: RunResults): Map<string, UnitGroup> {
     groups.set(key, group);
   }
   return groups;
-}
-
-/** A curve's values over epochs; a unit that trained to the end has one finite value per epoch. */
-export function curveOf(run: OptimizerRun, curve: CurveName): number[] {
-  const values = run.epochs.map((record) => record[curve]);
-  if (values.length === 0 || values.some((v) => v === null || !Number.isFinite(v))) {
-    throw new MissingCurveError(`unit '${run.id}'`, curve);
-  }
-  return values as number[];
-}
-
-/** Whether every unit has the curve (validation loss is null throughout for an experiment without validation). */
-export function hasCurve(runs: OptimizerRun[], curve: CurveName): boolean {
-  return runs.length > 0 && runs.every((run) => run.epochs.length > 0 && run.epochs.every((record) => record[curve] !== null));
-}
-
-/** The value at the last epoch and the area under the curve, taken as the mean over epochs. */
-export function finalAndArea(values: number[]): { final: number; auc: number } {
-  return { final: values[values.length - 1], auc: values.reduce((sum, v) => sum + v, 0) / values.length };
 }

@@ -14,7 +14,7 @@ export class RunDirectoryError extends ConvergenceCheckInputError {
 
 export class BaselineNotFoundError extends ConvergenceCheckInputError {
   constructor(readonly file: string) {
-    super(`baseline '${file}' does not exist. Create it from a run with 3 or more seeds: ` +
+    super(`baseline '${file}' does not exist. Create it from a run (3 or more seeds, so the statistical mode can judge too): ` +
       '`npm run experiment -- <experiment> --profile <profile> --seeds 3`, then `npm run check -- <run dir> --update-baseline`.');
     this.name = 'BaselineNotFoundError';
   }
@@ -28,29 +28,19 @@ export class InvalidBaselineError extends ConvergenceCheckInputError {
   }
 }
 
-/** Run and baseline differ in what was measured (experiment, profile, backend or settings). */
+/** Run and baseline measure different things (another experiment or profile): nothing to compare. */
 export class BaselineMismatchError extends ConvergenceCheckInputError {
-  constructor(readonly differences: string[], readonly forcible: boolean) {
+  constructor(readonly differences: string[]) {
     super(`the run cannot be compared with this baseline: ${differences.join('; ')}. ` +
-      (forcible
-        ? 'Make a baseline for these settings (--update-baseline from a run with --seeds 3), or pass --force to compare anyway.'
-        : 'Pass the baseline of this experiment and profile (--baseline), or make one with --update-baseline.'));
+      'Pass the baseline of this experiment and profile (--baseline), or make one with --update-baseline.');
     this.name = 'BaselineMismatchError';
-  }
-}
-
-export class TooFewSeedsError extends ConvergenceCheckInputError {
-  constructor(readonly seeds: number, readonly required: number) {
-    super(`a baseline needs at least ${required} seeds to estimate the seed-to-seed spread, but the run has ${seeds}. ` +
-      `Re-run the experiment with \`--seeds ${required}\` and update the baseline from that run.`);
-    this.name = 'TooFewSeedsError';
   }
 }
 
 /** The judged curve (e.g. validation loss) is absent from the run or the baseline. */
 export class MissingCurveError extends ConvergenceCheckInputError {
   constructor(where: string, curve: string) {
-    super(`${where} has no '${curve}' curve (the experiment may have no validation split). Choose another one with --metric, e.g. --metric loss.`);
+    super(`${where} has no '${curve}' curve (the experiment may have no validation split). Choose another one with --curve, e.g. --curve loss.`);
     this.name = 'MissingCurveError';
   }
 }

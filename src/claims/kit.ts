@@ -12,7 +12,9 @@
  *   predicate reads there (shown in the evidence): a short run can neither confirm nor refute it.
  * - Every threshold is fixed before the study runs are scored; each carries its reason where it is set.
  */
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
+import { completionOf, NOT_FINISHED } from '../results/completion.js';
 import type { Claim, ClaimScore, StudyClaim, ClaimVerdict } from './claim.js';
 import { primarySeries, primarySeriesAll, summarizeRun, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
@@ -37,11 +39,6 @@ interface ClaimText {
 }
 
 const MEASURE_NAMES: Record<Measure, string> = { loss: 'train loss', valLoss: 'validation loss', valMetric: 'validation metric' };
-
-/** Four significant digits: enough to compare, short enough to read in a sentence. */
-export function formatNumber(value: number): string {
-  return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
-}
 
 const verdictOf = (holds: boolean): ClaimVerdict => (holds ? 'reproduced' : 'not-reproduced');
 const inconclusive = (evidence: string, qualifier?: string): ClaimScore => ({ verdict: 'inconclusive', evidence, ...(qualifier ? { qualifier } : {}) });
@@ -120,6 +117,8 @@ function defineClaim(
       const named = new Map<string, OptimizerSeries>();
       for (const optimizer of optimizers) {
         const series = primarySeries(summary, optimizer);
+        const pending = series ? undefined : completionOf(results).unfinished.find((unit) => unit.optimizer === optimizer);
+        if (pending || series?.status === 'skipped') return inconclusive(`${series?.name ?? pending!.name} is ${NOT_FINISHED} in this run.`);
         if (!series) return inconclusive(`${optimizer} is not in this run.`);
         if (series.status !== 'ok') return inconclusive(`${series.name} did not run ok (${series.reason ?? series.status}).`);
         named.set(optimizer, series);
@@ -142,7 +141,7 @@ const READING_NAMES: Record<Reading, string> = { final: 'Final', best: 'Best-epo
 
 function readCurve(curve: number[], at: Reading, higher: boolean): number {
   if (at === 'final') return curve.at(-1)!;
-  return higher ? Math.max(...curve) : Math.min(...curve);
+  return higher ? maxOf(curve) : minOf(curve);
 }
 
 /** The value each seed of the series has (final or best epoch): the spread behind a seed-mean verdict. */
@@ -156,7 +155,7 @@ function seedValues(series: OptimizerSeries, measure: Measure, at: Reading, high
 /** "Adam 0.31–0.34 over 3 seeds"; empty for a single seed, which has no spread. */
 function seedSpread(series: OptimizerSeries, measure: Measure, at: Reading, higher: boolean): string {
   const values = seedValues(series, measure, at, higher);
-  return values.length > 1 ? `${series.name} ${formatNumber(Math.min(...values))}–${formatNumber(Math.max(...values))} over ${values.length} seeds` : '';
+  return values.length > 1 ? `${series.name} ${formatNumber(minOf(values))}–${formatNumber(maxOf(values))} over ${values.length} seeds` : '';
 }
 
 /**
@@ -286,8 +285,11 @@ function epochsToReach(curve: number[], target: number): number {
 
 /** A loss level "near the best": the lowest value any of the curves reached, raised by `withinPct`%. */
 function targetNearBest(curves: number[][], withinPct: number): number {
-  return Math.min(...curves.flat()) * (1 + withinPct / 100);
+  return minOf(curves.flat()) * (1 + withinPct / 100);
 }
+
+/** A count of epochs or steps; Infinity (the level was never reached) reads as such. */
+const countText = (count: number) => (Number.isFinite(count) ? formatNumber(count) : 'never reached');
 
 const TARGET_TEXT = (measure: Measure, withinPct: number) =>
   `the target is the lowest ${MEASURE_NAMES[measure]} reached by any of them plus ${withinPct}%`;
@@ -312,8 +314,8 @@ export function reachesTargetFirst(options: ClaimText & { optimizer: string; mea
       const target = targetNearBest(all.map((c) => c.curve), withinPct);
       const epochs = all.map((c) => ({ name: c.series.name, mine: c.series === series, epochs: epochsToReach(c.curve, target) }));
       const own = epochs.find((e) => e.mine)!.epochs;
-      const fastestOther = Math.min(...epochs.filter((e) => !e.mine).map((e) => e.epochs));
-      const evidence = `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${epochs.map((e) => `${e.name} ${e.epochs}`).join(', ')}.`;
+      const fastestOther = minOf(epochs.filter((e) => !e.mine).map((e) => e.epochs));
+      const evidence = `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${epochs.map((e) => `${e.name} ${countText(e.epochs)}`).join(', ')}.`;
       // The target is reached by someone, so two Infinity counts cannot both be the fastest.
       return fasterVerdict(own, fastestOther, evidence);
     },
@@ -336,7 +338,7 @@ export function convergesSlowerThan(options: ClaimText & { slow: string; fast: s
       const [slowCurve, fastCurve] = curves as number[][];
       const target = targetNearBest([slowCurve, fastCurve], withinPct);
       const [slowEpochs, fastEpochs] = [epochsToReach(slowCurve, target), epochsToReach(fastCurve, target)];
-      return fasterVerdict(fastEpochs, slowEpochs, `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${named.get(slow)!.name} ${slowEpochs}, ${named.get(fast)!.name} ${fastEpochs}.`);
+      return fasterVerdict(fastEpochs, slowEpochs, `Epochs to reach ${MEASURE_NAMES[measure]} ≤ ${formatNumber(target)}: ${named.get(slow)!.name} ${countText(slowEpochs)}, ${named.get(fast)!.name} ${countText(fastEpochs)}.`);
     },
   );
 }
@@ -354,7 +356,7 @@ function checkOverfitting(series: OptimizerSeries, minRisePct: number): OverfitC
   const val = curveOf(series, 'valLoss');
   const train = curveOf(series, 'loss');
   if (!val || !train) return null;
-  const best = val.indexOf(Math.min(...val));
+  const best = val.indexOf(minOf(val));
   const risePct = ((val.at(-1)! - val[best]) / val[best]) * 100;
   const trainFalls = train.at(-1)! < train[best];
   return {
@@ -401,7 +403,7 @@ export function overfitsInMost(options: ClaimText & { minShare?: number; minRise
     },
     (_results, summary) => {
       const ok = primarySeriesAll(summary).filter((s) => s.status === 'ok');
-      const learnt = ok.filter((s) => !learned || Math.min(...(curveOf(s, 'valLoss') ?? [Infinity])) < learned.maxBestValLoss);
+      const learnt = ok.filter((s) => !learned || minOf((curveOf(s, 'valLoss') ?? [Infinity])) < learned.maxBestValLoss);
       const notLearnt = ok.filter((s) => !learnt.includes(s));
       const excluded = notLearnt.length ? ` Did not learn (left out): ${notLearnt.map((s) => s.name).join(', ')}.` : '';
       const checks = learnt.flatMap((s) => checkOverfitting(s, minRisePct) ?? []);
@@ -478,7 +480,7 @@ export function minimiseAlike(options: ClaimText & { optimizers: string[]; minDr
       const dropPct = (r: (typeof rows)[number]) => ((r.first - r.last) / r.first) * 100;
       const steady = rows.every((r) => dropPct(r) >= minDropPct && r.rises === 0);
       const finals = rows.map((r) => r.last);
-      const spreadPct = (Math.max(...finals) / Math.min(...finals) - 1) * 100;
+      const spreadPct = (maxOf(finals) / minOf(finals) - 1) * 100;
       return {
         verdict: verdictOf(steady && spreadPct >= minSpreadPct),
         evidence: `Train loss epoch 1 → last: ${rows.map((r) => `${r.name} ${formatNumber(r.first)} → ${formatNumber(r.last)} (−${formatNumber(dropPct(r))}%${r.rises ? `, rose ${r.rises}×` : ''})`).join('; ')}; `
@@ -509,7 +511,7 @@ export function behaveSimilarly(options: ClaimText & { optimizers: string[]; wit
         rows.push({ series, final: curve.at(-1)! });
       }
       const finals = rows.map((r) => r.final);
-      const spreadPct = (Math.max(...finals) / Math.min(...finals) - 1) * 100;
+      const spreadPct = (maxOf(finals) / minOf(finals) - 1) * 100;
       const spread = rows.map((r) => seedSpread(r.series, measure, 'final', higher)).filter(Boolean);
       return {
         verdict: verdictOf(spreadPct <= withinPct),
@@ -660,7 +662,7 @@ export function surfaceStaysBehind(options: ClaimText & { surface: string; optim
 function overshootPast(t: SurfaceTrajectory, minimum: Vector): number {
   const axis: Vector = [minimum[0] - t.start[0], minimum[1] - t.start[1]];
   const lengthSquared = axis[0] ** 2 + axis[1] ** 2;
-  const furthest = Math.max(...t.points.map((p) => ((p.x - t.start[0]) * axis[0] + (p.y - t.start[1]) * axis[1]) / lengthSquared));
+  const furthest = maxOf(t.points.map((p) => ((p.x - t.start[0]) * axis[0] + (p.y - t.start[1]) * axis[1]) / lengthSquared));
   return Math.max(0, furthest - 1);
 }
 
@@ -721,12 +723,11 @@ export function surfaceLeavesFaster(options: ClaimText & { surface: string; opti
       for (const [optimizer, series] of named) {
         const found = requireTrajectories(series, surface);
         if (isScore(found)) return found;
-        steps.set(optimizer, Math.max(...found.map((t) => stepsToLevel(t, level))));
+        steps.set(optimizer, maxOf(found.map((t) => stepsToLevel(t, level))));
       }
-      const slowest = Math.max(...optimizers.map((o) => steps.get(o)!));
-      const fastestAgainst = Math.min(...against.map((o) => steps.get(o)!));
-      const count = (n: number) => (Number.isFinite(n) ? String(n) : '∞');
-      const evidence = `Steps for f to fall to ${level}: ${[...named].map(([o, s]) => `${s.name} ${count(steps.get(o)!)}`).join(', ')} (∞ = not within the run).`;
+      const slowest = maxOf(optimizers.map((o) => steps.get(o)!));
+      const fastestAgainst = minOf(against.map((o) => steps.get(o)!));
+      const evidence = `Steps for f to fall to ${level}: ${[...named].map(([o, s]) => `${s.name} ${countText(steps.get(o)!)}`).join(', ')}.`;
       return fasterVerdict(slowest * minFactor, fastestAgainst, evidence);
     },
   );

@@ -14,15 +14,23 @@ import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registr
 import { findLatestRun, readRunResults, runIdentity } from '../results/runDirectory.js';
 import { ResumeError } from '../results/errors.js';
 import type { OptimizerImpl } from '../results/schema.js';
+import { writeAcrossExperimentsReport } from '../report/acrossExperiments.js';
+import { OptimizerModuleError } from '../optimizers/errors.js';
+import { registerOptimizerFiles, type UserOptimizerRecord } from '../optimizers/userModule.js';
+import { newRunId } from '../results/runDirectory.js';
+import type { RunResults } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
 import { runModelExperiment } from '../train/runExperiment.js';
 import type { ExecutionOptions, RunTarget } from '../train/plan.js';
 import { parseShard, type Shard } from '../results/shard.js';
 import { defaultWorkers } from '../train/workers.js';
 import { runSurfaceExperiment } from '../train/runExperiment.js';
-import { choice, learningRates, listOf, positiveInteger, nonNegativeInteger } from './options.js';
+import { defaultTuningOptions } from '../tune/protocol.js';
+import { runTunedExperiment } from '../tune/runTuning.js';
+import { choice, checkNames, learningRates, nameList, positiveInteger, nonNegativeInteger } from './options.js';
 import { UsageError } from './errors.js';
 import { consoleReporter, summaryTable, surfaceSummaryTable } from './progress.js';
+import { tuningSummary } from './tuningSummary.js';
 import { runCommand } from './run.js';
 
 /** --shard's parser: the shard, or commander's usage error (exit 2) with parseShard's message. */
@@ -53,6 +61,11 @@ interface CliOptions {
   /** true = the newest matching run under --out; a string = that run directory. */
   resume?: boolean | string;
   shard?: Shard;
+  /** --optimizer-file, repeatable. */
+  optimizerFile: string[];
+  tune?: boolean;
+  /** Filled in the action from --optimizer-file: what results.json records. */
+  userOptimizers?: UserOptimizerRecord[];
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -82,17 +95,35 @@ function resumeDir(experiment: ExperimentDefinition, profileName: string, option
   if (options.resume === undefined || options.resume === false) return undefined;
   if (typeof options.resume === 'string') {
     const dir = path.resolve(options.resume);
-    log(readRunResults(dir) ? `resuming ${dir}` : `nothing to resume in ${dir}: starting the run there`);
+    const previous = readRunResults(dir);
+    if (previous && Boolean(previous.tuning) !== Boolean(options.tune)) {
+      throw new ResumeError(`cannot resume ${dir}: it is ${previous.tuning ? 'a --tune run; add --tune' : 'not a --tune run; drop --tune or start a new run'}.`);
+    }
+    log(previous ? `resuming ${dir}` : `nothing to resume in ${dir}: starting the run there`);
     return dir;
   }
   const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : 'none';
-  const dir = findLatestRun(path.resolve(options.out), experiment.name, (results) => results.profile === profileName && runIdentity(results).shard === shard);
+  // A tuning run continues a tuning run, an ordinary run an ordinary one: their units differ.
+  const dir = findLatestRun(path.resolve(options.out), experiment.name, (results) => results.profile === profileName
+    && runIdentity(results).shard === shard && Boolean(results.tuning) === Boolean(options.tune));
   log(dir ? `resuming ${dir}` : `nothing to resume for ${experiment.name} (profile '${profileName}', shard ${shard}) under ${options.out}: starting a new run`);
   return dir ?? undefined;
 }
 
 function execution(options: CliOptions): ExecutionOptions {
-  return { workers: options.workers, experimentsModule: EXPERIMENTS_MODULE, ...(options.shard ? { shard: options.shard } : {}) };
+  return {
+    workers: options.workers, experimentsModule: EXPERIMENTS_MODULE, ...(options.shard ? { shard: options.shard } : {}),
+    optimizerFiles: (options.userOptimizers ?? []).map((u) => u.file),
+  };
+}
+
+/** The study's eight plus every --optimizer-file optimizer, unless --optimizers names others. */
+function optimizersOf(options: CliOptions, defaults: readonly string[]): string[] {
+  return options.optimizers ?? [...defaults, ...(options.userOptimizers ?? []).map((u) => u.name)];
+}
+
+function annotations(options: CliOptions): Pick<RunResults, 'userOptimizers'> {
+  return options.userOptimizers?.length ? { userOptimizers: options.userOptimizers } : {};
 }
 
 function target(experiment: ExperimentDefinition, profileName: string, options: CliOptions): RunTarget {
@@ -105,21 +136,24 @@ async function runOne(experiment: ExperimentDefinition, options: CliOptions, bac
   const { name: profileName, profile } = profileOf(experiment, options);
   const seeds = Array.from({ length: options.seeds ?? 1 }, (_, i) => options.seed + i);
   if (experiment.kind === 'surface') return runSurfaces(experiment, options, backend, { profileName, profile, seeds });
-  const optimizers = options.optimizers ?? [...STUDY_OPTIMIZERS];
+  const optimizers = optimizersOf(options, STUDY_OPTIMIZERS);
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} epochs, batch ${profile.batchSize}; optimizers: ${optimizers.join(', ')}`);
   const dataContext = resolveDataContext(process.env, { log });
   // With several workers, units interleave: lines prefixed with the unit id, no bar.
   const interactive = Boolean(process.stdout.isTTY) && (options.workers ?? 1) <= 1;
   const reporter = consoleReporter({ epochs: profile.epochs, metricLabel: experiment.metric.label, interactive, log });
+  const plan = {
+    experiment, profileName, profile, optimizers, seeds, learningRates: options.lr ?? [],
+    implsFor: (optimizer: string) => implsFor(optimizer, options.impl), annotations: annotations(options),
+  };
   try {
-    const { runDir, results } = await runModelExperiment(
-      {
-        experiment, profileName, profile, optimizers, seeds, learningRates: options.lr ?? [],
-        implsFor: (optimizer) => implsFor(optimizer, options.impl),
-      },
-      backend, dataContext, target(experiment, profileName, options), reporter, execution(options),
-    );
-    log(`\n${summaryTable(results, experiment.metric.label)}`);
+    const { runDir, results } = options.tune
+      ? await runTunedExperiment(
+        plan, { ...defaultTuningOptions(options.seed), ...(options.lr ? { fixedGrid: options.lr } : {}) },
+        backend, dataContext, target(experiment, profileName, options), reporter, execution(options),
+      )
+      : await runModelExperiment(plan, backend, dataContext, target(experiment, profileName, options), reporter, execution(options));
+    log(`\n${results.tuning ? tuningSummary(results) : summaryTable(results, experiment.metric.label)}`);
     log(`results: ${path.join(runDir, 'results.json')}`);
     return runDir;
   } catch (error) {
@@ -135,7 +169,7 @@ async function runSurfaces(
   experiment: SurfaceExperiment, options: CliOptions, backend: Awaited<ReturnType<typeof selectBackend>>,
   { profileName, profile, seeds }: { profileName: string; profile: Profile; seeds: number[] },
 ): Promise<string> {
-  const optimizers = options.optimizers ?? experiment.defaultOptimizers;
+  const optimizers = optimizersOf(options, experiment.defaultOptimizers);
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} steps; optimizers: ${optimizers.join(', ')}`);
   if (seeds.length > 1) {
     log(`${experiment.name} is deterministic (no data, no initialisation, no shuffling): every seed gives the same trajectories, so it runs seed ${seeds[0]} only, not --seeds ${seeds.length}.`);
@@ -145,7 +179,7 @@ async function runSurfaces(
   const { runDir, results } = await runSurfaceExperiment(
     {
       experiment, profileName, profile, optimizers, seeds, learningRates: options.lr ?? [],
-      implsFor: (optimizer) => implsFor(optimizer, options.impl),
+      implsFor: (optimizer) => implsFor(optimizer, options.impl), annotations: annotations(options),
     },
     backend, target(experiment, profileName, options), reporter, execution(options),
   );
@@ -160,7 +194,9 @@ export function buildProgram(): Command {
     .description('Train every optimizer of the study on an experiment and write results.json (and the report).')
     .argument('<name>', `experiment: ${[...names, 'all'].join(', ')}`, choice('experiment', [...names, 'all']))
     .option('--profile <name>', 'profile: quick (CI-sized), study (sized to show every finding of the article) or full (the literal Keras-example lengths); default: the experiment\'s')
-    .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')})`, listOf('--optimizers', Object.keys(OPTIMIZERS)))
+    .option('--optimizers <list>', `comma-separated optimizers (default: the study's ${STUDY_OPTIMIZERS.join(',')}, plus any --optimizer-file's)`, nameList('--optimizers'))
+    .option('--optimizer-file <path>', 'a module defining an optimizer of your own (examples/optimizers/lion.ts); repeatable. It runs beside the study\'s optimizers', (file: string, previous: string[]) => [...previous, file], [] as string[])
+    .option('--tune', 'tune each optimizer\'s learning rate on a validation split held out of the training data (7 rates ×√10 around its default, or --lr\'s), then compare defaults and tuned rates on the test set (docs/tuning.md)')
     .addOption(new Option('--impl <impl>', 'auto: the tfjs built-in where it does what Keras does, else from scratch (Adadelta, Nadam, Ftrl, AdamW); both: run the pair side by side').argParser(choice('--impl', IMPL_CHOICES)).default('auto'))
     .option('--epochs <n>', 'override the profile\'s epochs', positiveInteger('--epochs'))
     .option('--batch-size <n>', 'override the profile\'s batch size', positiveInteger('--batch-size'))
@@ -175,16 +211,36 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'run only the i-th of n parts of the units (1-based, e.g. 2/3); combine the parts with npm run merge', shardOption)
     .showHelpAfterError()
     .action(async (name: string, options: CliOptions) => {
+      // --optimizers may name --optimizer-file optimizers, known once registered (which needs the backend);
+      // without files the names are checked first, so a typo is refused before the backend starts.
+      const checkOptimizerNames = () => options.optimizers && checkNames('--optimizers', options.optimizers, Object.keys(OPTIMIZERS));
+      if (options.optimizerFile.length === 0) checkOptimizerNames();
       const backend = await selectBackend(options.backend);
       log(`backend: ${backend.name} — ${backend.reason}`);
+      options.userOptimizers = await registerOptimizerFiles(options.optimizerFile);
+      for (const user of options.userOptimizers) log(`optimizer from ${user.file}: ${user.label} (${user.name})`);
+      if (options.optimizerFile.length > 0) checkOptimizerNames();
       if (name === 'all' && typeof options.resume === 'string') throw new UsageError('--resume <runDir> continues one experiment\'s run; name the experiment, or use --resume without a directory with \'all\'.');
       options.workers ??= defaultWorkers(backend.name);
       const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
       const skipped: string[] = [];
+      const finished: { runDir: string; results: RunResults }[] = [];
+      if (options.tune && name === 'surfaces') throw new UsageError('--tune needs training data to hold a validation split out of; the cost surfaces have none. Tune a model experiment (boston, fashion, imdb, temperature).');
       for (const experiment of chosen) {
+        if (options.tune && experiment.kind === 'surface') {
+          log(`\n${experiment.name}: not tuned (--tune needs training data to hold a validation split out of)`);
+          continue;
+        }
         const runDir = await runOne(experiment, options, backend);
         if (runDir === null) skipped.push(experiment.name);
-        else if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
+        else {
+          if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
+          const results = readRunResults(runDir);
+          if (results && experiment.kind === 'model') finished.push({ runDir, results });
+        }
+      }
+      if (name === 'all' && options.report && finished.length > 1) {
+        log(`across experiments: ${await writeAcrossExperimentsReport(finished, path.join(path.resolve(options.out), 'across', newRunId()))}`);
       }
       if (skipped.length) log(`\nskipped (data unavailable): ${skipped.join(', ')}`);
       // The study-level scorecard (across experiments) is refreshed with every report.
@@ -194,4 +250,4 @@ export function buildProgram(): Command {
     });
 }
 
-await runCommand(buildProgram(), { badInput: [ResumeError] });
+await runCommand(buildProgram(), { badInput: [ResumeError, OptimizerModuleError] });

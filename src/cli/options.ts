@@ -1,5 +1,6 @@
 /** Parsing and validation of command-line values: every bad value names itself and the valid choices. */
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './errors.js';
 
 export function positiveInteger(flag: string) {
   return (value: string): number => {
@@ -30,16 +31,34 @@ export function choice<T extends string>(flag: string, choices: readonly T[]) {
   };
 }
 
+/** A comma-separated list of names, each checked later with checkNames (the valid names may not be known yet). */
+export function nameList(flag: string) {
+  return (value: string): string[] => {
+    const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+    if (items.length === 0) throw new InvalidArgumentError(`${flag} needs at least one name.`);
+    return [...new Set(items)];
+  };
+}
+
+/** Throws a UsageError naming every item that is not one of `choices`, and the valid names. */
+export function checkNames(flag: string, items: readonly string[], choices: readonly string[]): void {
+  const unknown = items.filter((item) => !choices.includes(item));
+  if (unknown.length) {
+    throw new UsageError(`${flag}: unknown ${unknown.map((u) => `'${u}'`).join(', ')}; valid names: ${choices.join(', ')}.`);
+  }
+}
+
 /** A comma-separated list whose every item must be one of `choices`. */
 export function listOf(flag: string, choices: readonly string[]) {
   return (value: string): string[] => {
-    const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+    const items = [...new Set(value.split(',').map((item) => item.trim()).filter(Boolean))];
     if (items.length === 0) throw new InvalidArgumentError(`${flag} needs at least one name; valid names: ${choices.join(', ')}.`);
-    const unknown = items.filter((item) => !choices.includes(item));
-    if (unknown.length) {
-      throw new InvalidArgumentError(`${flag}: unknown ${unknown.map((u) => `'${u}'`).join(', ')}; valid names: ${choices.join(', ')}.`);
+    try {
+      checkNames(flag, items, choices);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
     }
-    return [...new Set(items)];
+    return items;
   };
 }
 

@@ -48,6 +48,8 @@ export async function loadFashionMnist(ctx: DataContext, options: FashionMnistOp
   const train = await readSplit(trainImages, trainLabels, options.trainLimit, ctx);
   const test = await readSplit(testImages, testLabels, options.testLimit, ctx);
   const provenance = (item: FetchedItem) => ({
+    size: item.file.size,
+    sha256: item.file.sha256,
     source: item.fetched.source,
     origin: item.fetched.origin,
     verification: item.fetched.verification,

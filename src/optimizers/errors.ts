@@ -30,3 +30,19 @@ export class UnknownVariableError extends Error {
     this.name = 'UnknownVariableError';
   }
 }
+
+/** An --optimizer-file that cannot be used: the message names the file and what is missing or wrong. */
+export class OptimizerModuleError extends Error {
+  constructor(readonly file: string, problem: string) {
+    super(`--optimizer-file ${file}: ${problem}`);
+    this.name = 'OptimizerModuleError';
+  }
+}
+
+/** An optimizer registered under a name the registry already has. */
+export class DuplicateOptimizerError extends Error {
+  constructor(readonly optimizer: string) {
+    super(`optimizer '${optimizer}' is already registered: give the new one another name`);
+    this.name = 'DuplicateOptimizerError';
+  }
+}

@@ -3,7 +3,7 @@
  * tfjs built-in and the from-scratch implementation. Every experiment builds its optimizers here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
+import { DuplicateOptimizerError, InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
 import {
   KERAS_DEFAULTS, type BuiltinOptimizerName, type HyperparameterOverrides, type Hyperparameters, type HyperparametersOf,
   type ResolvedHyperparameters,
@@ -125,6 +125,15 @@ export const OPTIMIZERS: Record<string, OptimizerSpec> = {
   }),
   adamw: builtinEntry('adamw', { label: 'AdamW', builtinConvention: 'none' }),
 };
+
+/**
+ * Adds an optimizer defined outside this file (a user's --optimizer-file, see ./userModule.ts). Its name
+ * must be new: a module cannot replace a built-in.
+ */
+export function registerOptimizer(spec: OptimizerSpec): void {
+  if (Object.hasOwn(OPTIMIZERS, spec.name)) throw new DuplicateOptimizerError(spec.name);
+  OPTIMIZERS[spec.name] = spec;
+}
 
 export function getOptimizerSpec(name: string): OptimizerSpec {
   const spec = OPTIMIZERS[name];

@@ -2,12 +2,14 @@
  * What a report says, independent of its format: report.md and report.html both render this, so the
  * two always carry the same facts, tables and verdicts.
  */
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import type { RunResults } from '../results/schema.js';
 import type { Claim, ClaimVerdict } from '../claims/claim.js';
-import { formatNumber } from '../claims/kit.js';
+import { completionOf, completionText, NOT_FINISHED } from '../results/completion.js';
+import { rankingLoss, type RunSummary, type OptimizerSeries } from '../results/summary.js';
+import { dataNotes } from './dataNotes.js';
 import { profileCaveat, scoreClaim, type ScoredClaim } from './scoring.js';
 import { finalMetric, type Chart } from './specs.js';
-import { primarySeriesAll, rankingLoss, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
 export interface Cell {
   text: string;
@@ -23,9 +25,20 @@ export interface Table {
 
 export type { ScoredClaim } from './scoring.js';
 
+/** A section beyond the standard ones (e.g. a --tune run's defaults-vs-tuned view), after the results. */
+export interface ReportSection {
+  title: string;
+  paragraphs: string[];
+  tables: Table[];
+}
+
 export interface ReportContent {
   title: string;
   subtitle: string;
+  /** The answer first: which optimizer did best, by which measure (agrees with the results table's ★). */
+  headline: string[];
+  /** Partial runs: how much finished and which planned units have not (empty for a complete run). */
+  completion: string[];
   facts: { label: string; value: string }[];
   results: Table;
   /** How to read the results table. */
@@ -33,9 +46,13 @@ export interface ReportContent {
   conventions: Table;
   charts: Chart[];
   scorecard: ScoredClaim[];
+  sections?: ReportSection[];
   /** Shown with the scorecard's tally, e.g. that a quick profile's verdicts are indicative only. */
   scorecardCaveat?: string;
 }
+
+/** What the Charts section says when no unit has finished with a curve to draw. */
+export const NO_CHARTS = 'No charts: no optimizer has finished with values to draw yet.';
 
 /** Marks every common font has (DejaVu, system UI fonts), unlike emoji. */
 export const VERDICT_TEXT: Record<ClaimVerdict, string> = { reproduced: '✓ reproduced', 'not-reproduced': '✗ not reproduced', inconclusive: '? inconclusive' };
@@ -46,13 +63,21 @@ export function scoreClaims(claims: Claim[], results: RunResults): ScoredClaim[]
 }
 
 function statusText(series: OptimizerSeries): string {
+  if (series.status === 'skipped') return `${NOT_FINISHED}${series.reason ? ` (${series.reason})` : ''}`;
   return series.status === 'ok' ? 'ok' : (series.reason ?? series.status);
+}
+
+/** Rows for planned units that have no result at all yet (a partial run), after the finished ones. */
+function unfinishedRows(results: RunResults, columns: number): Cell[][] {
+  return completionOf(results)
+    .unfinished.filter((unit) => !results.runs.some((run) => run.id === unit.id))
+    .map((unit) => [{ text: unit.label }, { text: NOT_FINISHED }, ...Array.from({ length: columns }, () => ({ text: '—' }))]);
 }
 
 /** Marks the best of a column (lowest, or highest when higherIsBetter); nothing when all values are equal. */
 function column(values: (number | null)[], higherIsBetter: boolean, format: (v: number) => string = formatNumber): Cell[] {
   const present = values.filter((v): v is number => v !== null);
-  const best = new Set(present).size > 1 ? (higherIsBetter ? Math.max(...present) : Math.min(...present)) : null;
+  const best = new Set(present).size > 1 ? (higherIsBetter ? maxOf(present) : minOf(present)) : null;
   return values.map((v) => (v === null ? { text: '—' } : { text: format(v), best: v === best }));
 }
 
@@ -65,29 +90,64 @@ function modelResultsTable(results: RunResults, summary: RunSummary): Table {
     ...(metric.title !== 'final validation loss'
       ? [{ header: metric.title.replace('final validation', 'final val'), cells: column(series.map(metric.of), metric.higherIsBetter) }]
       : []),
-    { header: 's / epoch', cells: column(series.map((s) => s.secondsPerEpoch), false, (v) => v.toFixed(2)) },
+    { header: 's / epoch', cells: column(series.map((s) => s.secondsPerEpoch), false) },
   ];
   return {
     headers: ['optimizer', 'status', ...columns.map((c) => c.header)],
-    rows: series.map((s, i) => [{ text: s.label }, { text: statusText(s) }, ...columns.map((c) => c.cells[i])]),
+    rows: [...series.map((s, i) => [{ text: s.label }, { text: statusText(s) }, ...columns.map((c) => c.cells[i])]), ...unfinishedRows(results, columns.length)],
   };
 }
 
-function surfaceResultsTable(results: RunResults, summary: RunSummary): Table {
+/** Per surface, each compared series' distance to the nearest minimum from its worst start (Infinity: diverged). */
+function surfaceDistances(results: RunResults, summary: RunSummary): { surface: string; worst: (number | null)[] }[] {
   const surfaces = [...new Set(results.runs.flatMap((r) => r.trajectories ?? []).map((t) => t.surface))];
-  const series = summary.compared;
-  const columns = surfaces.map((surface) => {
-    const worst = series.map((s) => {
+  return surfaces.map((surface) => ({
+    surface,
+    worst: summary.compared.map((s) => {
       const found = s.runs.flatMap((r) => r.trajectories ?? []).filter((t) => t.surface === surface);
       if (s.status !== 'ok' || found.length === 0) return null;
-      return found.some((t) => t.status !== 'ok') ? Infinity : Math.max(...found.map((t) => t.finalDistanceToMinimum));
-    });
-    return { header: `${surface}: distance to minimum (worst start)`, cells: column(worst, false, (v) => (Number.isFinite(v) ? formatNumber(v) : 'diverged')) };
-  });
+      return found.some((t) => t.status !== 'ok') ? Infinity : maxOf(found.map((t) => t.finalDistanceToMinimum));
+    }),
+  }));
+}
+
+function surfaceResultsTable(results: RunResults, summary: RunSummary): Table {
+  const series = summary.compared;
+  const columns = surfaceDistances(results, summary).map(({ surface, worst }) => ({
+    header: `${surface}: distance to minimum (worst start)`,
+    cells: column(worst, false, (v) => (Number.isFinite(v) ? formatNumber(v) : 'diverged')),
+  }));
   return {
     headers: ['optimizer', 'status', ...columns.map((c) => c.header)],
-    rows: series.map((s, i) => [{ text: s.label }, { text: statusText(s) }, ...columns.map((c) => c.cells[i])]),
+    rows: [...series.map((s, i) => [{ text: s.label }, { text: statusText(s) }, ...columns.map((c) => c.cells[i])]), ...unfinishedRows(results, columns.length)],
   };
+}
+
+/** The lowest of `values` (finite, not null) and the series it belongs to. */
+function lowest(series: OptimizerSeries[], values: (number | null)[]): { series: OptimizerSeries; value: number } | null {
+  let best: { series: OptimizerSeries; value: number } | null = null;
+  values.forEach((value, i) => {
+    if (value !== null && Number.isFinite(value) && (best === null || value < best.value)) best = { series: series[i], value };
+  });
+  return best;
+}
+
+/**
+ * The headline: the optimizer with the lowest final validation loss (training loss when the run has no
+ * validation), over the same series and values as the results table's column, so it names the ★ row; for
+ * surfaces, the closest to a minimum per surface, as each surface column's ★.
+ */
+export function headline(results: RunResults, summary: RunSummary): string[] {
+  if (isSurfaces(results)) {
+    const bests = surfaceDistances(results, summary).flatMap(({ surface, worst }) => {
+      const best = lowest(summary.compared, worst);
+      return best ? [`${surface}: ${best.series.label} (${formatNumber(best.value)})`] : [];
+    });
+    return bests.length ? [`Closest to a minimum from the worst start — ${bests.join('; ')}`] : [];
+  }
+  const measure = summary.hasValidation ? 'final validation loss' : 'final training loss';
+  const best = lowest(summary.compared, summary.compared.map(rankingLoss));
+  return best ? [`Lowest ${measure}: ${best.series.label} (${formatNumber(best.value)})`] : [];
 }
 
 function conventionsTable(summary: RunSummary): Table {
@@ -108,25 +168,13 @@ function duration(startedAt: string, finishedAt: string | null): string {
   return seconds >= 120 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`;
 }
 
-const MAX_NOTE = 300;
-
-/** Data notes are free-form: strings as they are, anything else as JSON, cut short (results.json has it all). */
-function noteText(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > MAX_NOTE ? `${text.slice(0, MAX_NOTE - 1)}… (in full in results.json)` : text;
-}
-
 const isSurfaces = (results: RunResults) => results.runs.some((r) => r.trajectories !== undefined);
 
 function facts(results: RunResults, summary: RunSummary): { label: string; value: string }[] {
   const { environment: env, settings } = results;
-  const best = primarySeriesAll(summary)
-    .filter((s) => rankingLoss(s) !== null)
-    .sort((a, b) => rankingLoss(a)! - rankingLoss(b)!)[0];
   return [
     { label: 'Experiment', value: `${results.title} (${results.experiment})` },
-    { label: 'Run', value: `${results.runId} — ${results.status}, started ${results.startedAt}, ${duration(results.startedAt, results.finishedAt)}` },
-    ...(best ? [{ label: 'Lowest final loss', value: `${best.label} (${formatNumber(rankingLoss(best)!)})` }] : []),
+    { label: 'Run', value: `${results.runId} — ${results.status} (${completionText(results)} units), started ${results.startedAt}, ${duration(results.startedAt, results.finishedAt)}` },
     {
       label: 'Profile',
       value: isSurfaces(results)
@@ -139,8 +187,18 @@ function facts(results: RunResults, summary: RunSummary): { label: string; value
     { label: 'Backend', value: `${env.backend} — ${env.backendReason}` },
     { label: 'Versions', value: Object.entries(env.versions).map(([k, v]) => `${k} ${v}`).join(', ') },
     { label: 'Machine', value: `${env.cpu.model} × ${env.cpu.cores} cores, ${env.platform}/${env.arch}${env.hostname ? `, ${env.hostname}` : ''}` },
-    ...Object.entries(settings.data ?? {}).map(([key, value]) => ({ label: `Data: ${key}`, value: noteText(value) })),
+    ...dataNotes(settings.data ?? {}),
     ...results.referenceLines.map((l) => ({ label: `Reference: ${l.name}`, value: `${l.description} (validation loss ${formatNumber(l.valLoss)})` })),
+  ];
+}
+
+/** For a partial run: how much finished, and which planned units have not, by name. */
+function completionLines(results: RunResults): string[] {
+  const { unfinished } = completionOf(results);
+  if (results.status === 'complete' && unfinished.length === 0) return [];
+  return [
+    `This run is ${results.status}: ${completionText(results)} units. Only finished units are drawn and scored.`,
+    ...(unfinished.length ? [`Planned, not finished: ${unfinished.map((u) => u.label).join(', ')}.`] : []),
   ];
 }
 
@@ -148,6 +206,8 @@ export function buildContent(results: RunResults, summary: RunSummary, charts: C
   return {
     title: results.title,
     subtitle: `${results.experiment} · run ${results.runId}`,
+    headline: headline(results, summary),
+    completion: completionLines(results),
     facts: facts(results, summary),
     results: isSurfaces(results) ? surfaceResultsTable(results, summary) : modelResultsTable(results, summary),
     resultsNote: isSurfaces(results)

@@ -6,7 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { scorecardTable, scorecardTally, type Cell, type ReportContent, type Table } from './content.js';
+import { formatNumber } from '../common/numbers.js';
+import { NUMBER_FORMAT_TYPE } from './specs.js';
+import { NO_CHARTS, scorecardTable, scorecardTally, type Cell, type ReportContent, type Table } from './content.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -38,6 +40,8 @@ export const STYLE = `
 body { margin: 0 auto; max-width: 1000px; padding: 1rem; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--ink); }
 h1 { font-size: 1.6rem; margin: 0.5rem 0 0; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }
 .subtitle, .note, nav { color: var(--muted); font-size: 0.9rem; }
+.headline { font-size: 1.15rem; font-weight: 600; margin: 0.5rem 0; }
+.completion { border-left: 4px solid #bf8700; background: #fff8e1; padding: 0.4rem 0.75rem; margin: 0.5rem 0; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
 dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
@@ -70,6 +74,7 @@ export function table(t: Table): string {
  * and titles are cut to the width. A chart that fails says so in place instead of leaving a blank.
  */
 const EMBED_SCRIPT = `
+vega.expressionFunction(${JSON.stringify(NUMBER_FORMAT_TYPE)}, ${formatNumber.toString()});
 const specs = JSON.parse(document.getElementById('chart-specs').textContent);
 for (const element of document.querySelectorAll('[data-chart]')) {
   const spec = specs[element.dataset.chart];
@@ -105,20 +110,26 @@ export async function renderHtml(content: ReportContent): Promise<string> {
   const figures = content.charts
     .map((c) => `<figure><div class="chart" data-chart="${escapeHtml(c.id)}" role="img" aria-label="${escapeHtml(c.title)}"></div></figure>`)
     .join('\n');
+  const paragraphs = (lines: string[], className: string) => lines.map((line) => `<p class="${className}">${escapeHtml(line)}</p>`).join('\n');
   const body = `
 <nav><a href="../../index.html">All runs</a></nav>
 <header><h1>${escapeHtml(content.title)}</h1><p class="subtitle">${escapeHtml(content.subtitle)}</p></header>
-<h2>What ran</h2>
-<dl>${content.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('\n')}</dl>
-<h2>Results</h2>
-<p class="note">${escapeHtml(content.resultsNote)}</p>
-${table(content.results)}
-<h2>Charts</h2>
-<p class="note">Hover or tap a point for its values.</p>
-${figures}
+${paragraphs(content.headline, 'headline')}
+${paragraphs(content.completion, 'completion')}
 <h2>Findings scorecard</h2>
 <p>${escapeHtml(scorecardTally(content.scorecard, content.scorecardCaveat))}</p>
 ${table(scorecardTable(content.scorecard))}
+<h2>Results</h2>
+<p class="note">${escapeHtml(content.resultsNote)}</p>
+${table(content.results)}
+${(content.sections ?? []).map((section) => `<h2>${escapeHtml(section.title)}</h2>
+${section.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+${section.tables.map(table).join('\n')}`).join('\n')}
+<h2>Charts</h2>
+${content.charts.length ? '<p class="note">Hover or tap a point for its values.</p>' : `<p class="note">${escapeHtml(NO_CHARTS)}</p>`}
+${figures}
+<h2>What ran</h2>
+<dl>${content.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('\n')}</dl>
 <h2>Optimizer conventions</h2>
 ${table(content.conventions)}
 <script type="application/json" id="chart-specs">${scriptJson(specs)}</script>

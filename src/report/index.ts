@@ -6,7 +6,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import type { Claim } from '../claims/claim.js';
-import { buildContent } from './content.js';
+import { buildContent, scoreClaims } from './content.js';
 import { renderHtml } from './html.js';
 import { writeReportsIndex } from './indexPage.js';
 import { renderReportMarkdown } from './markdown.js';
@@ -14,6 +14,8 @@ import { renderSvg, svgToPng } from './render.js';
 import { buildCharts, type SurfaceInfo } from './specs.js';
 import { summarizeRun } from '../results/summary.js';
 import type { StudyClaims } from './study.js';
+import { studyView } from '../results/phases.js';
+import { tuningReport } from './tuningSection.js';
 
 export interface ReportOptions {
   /** Findings to score, handed over with the run by its experiment (experiments/claims/); default none. */
@@ -41,9 +43,12 @@ export interface ReportFiles {
 }
 
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<ReportFiles> {
-  const results = await readResults(path.join(runDir, 'results.json'));
+  const run = await readResults(path.join(runDir, 'results.json'));
+  // The study's view (a --tune run's default-rate units) feeds the standard report; the tuning part has its own.
+  const results = studyView(run);
+  const tuning = run.tuning ? tuningReport(run) : null;
   const summary = summarizeRun(results);
-  const charts = buildCharts(results, summary, options.surfaces ?? []);
+  const charts = [...buildCharts(results, summary, options.surfaces ?? []), ...(tuning?.charts ?? [])];
   const chartFiles: ChartFiles[] = [];
   for (const chart of charts) {
     const files = { id: chart.id, spec: path.join(runDir, `${chart.id}.vl.json`), svg: path.join(runDir, `${chart.id}.svg`), png: path.join(runDir, `${chart.id}.png`) };
@@ -55,6 +60,10 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
     chartFiles.push(files);
   }
   const content = buildContent(results, summary, charts, options.claims ?? []);
+  if (tuning) {
+    content.sections = tuning.sections;
+    content.scorecard = [...content.scorecard, ...scoreClaims(tuning.claims, run)];
+  }
   const markdown = path.join(runDir, 'report.md');
   const html = path.join(runDir, 'report.html');
   await writeFileAtomic(markdown, renderReportMarkdown(content));

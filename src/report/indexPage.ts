@@ -8,10 +8,11 @@ import path from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.js';
 import { readResults } from '../results/io.js';
 import type { RunResults } from '../results/schema.js';
-import { formatNumber } from '../claims/kit.js';
 import { escapeHtml, pageShell } from './html.js';
+import { completionText } from '../results/completion.js';
+import { summarizeRun } from '../results/summary.js';
+import { headline } from './content.js';
 import { buildStudyScorecards, studySectionHtml, writeStudyReport, type StudyClaims } from './study.js';
-import { primarySeriesAll, rankingLoss, summarizeRun } from '../results/summary.js';
 
 export const INDEX_FILE = 'index.html';
 
@@ -47,16 +48,20 @@ async function listRuns(root: string): Promise<Listed[]> {
   return listed.sort((a, b) => sortKey(b).localeCompare(sortKey(a)));
 }
 
+/** "partial: 3 of 8 finished", plus how many finished units did not run ok. */
+function statusText(results: RunResults): string {
+  const notOk = results.runs.filter((run) => run.status !== 'ok' && run.status !== 'skipped').length;
+  return `${results.status}: ${completionText(results)}${notOk ? `, ${notOk} not ok` : ''}`;
+}
+
 function row(root: string, listed: Listed): string {
   const href = path.relative(root, path.join(listed.dir, 'report.html')).split(path.sep).map(encodeURIComponent).join('/');
   const runName = path.relative(root, listed.dir).split(path.sep).join(' / ');
   if (!listed.results) return `<tr><td colspan="5">${escapeHtml(runName)}</td><td>unreadable: ${escapeHtml(listed.error ?? '')}</td></tr>`;
   const r = listed.results;
-  const series = primarySeriesAll(summarizeRun(r));
-  const ok = series.filter((s) => s.status === 'ok');
-  const best = ok.filter((s) => rankingLoss(s) !== null).sort((a, b) => rankingLoss(a)! - rankingLoss(b)!)[0];
+  const best = headline(r, summarizeRun(r));
   const link = existsSync(path.join(listed.dir, 'report.html')) ? `<a href="${escapeHtml(href)}">report</a>` : 'no report yet';
-  return `<tr><td>${escapeHtml(r.startedAt)}</td><td>${escapeHtml(r.title)}<br><span class="note">${escapeHtml(runName)}</span></td><td>${escapeHtml(r.profile)}</td><td>${escapeHtml(r.status)}, ${ok.length} of ${series.length} optimizers ok</td><td>${best ? `${escapeHtml(best.label)} (${formatNumber(rankingLoss(best)!)})` : '—'}</td><td>${link}</td></tr>`;
+  return `<tr><td>${escapeHtml(r.startedAt)}</td><td>${escapeHtml(r.title)}<br><span class="note">${escapeHtml(runName)}</span></td><td>${escapeHtml(r.profile)}</td><td>${escapeHtml(statusText(r))}</td><td>${best.length ? best.map(escapeHtml).join('<br>') : '—'}</td><td>${link}</td></tr>`;
 }
 
 /**
@@ -73,7 +78,7 @@ export async function writeReportsIndex(root: string, studyClaims?: StudyClaims)
 ${studySectionHtml(study)}
 <h2>Runs</h2>
 <div class="scroll"><table>
-<thead><tr><th>started</th><th>experiment</th><th>profile</th><th>status</th><th>lowest final loss</th><th></th></tr></thead>
+<thead><tr><th>started</th><th>experiment</th><th>profile</th><th>status</th><th>best</th><th></th></tr></thead>
 <tbody>
 ${runs.map((listed) => row(root, listed)).join('\n')}
 </tbody></table></div>`;

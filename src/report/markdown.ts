@@ -1,5 +1,5 @@
 /** report.md: the report as Markdown, with charts as relative links to the PNGs beside it. */
-import { scorecardTable, scorecardTally, type Cell, type ReportContent, type Table } from './content.js';
+import { NO_CHARTS, scorecardTable, scorecardTally, type Cell, type ReportContent, type Table } from './content.js';
 
 /**
  * Text from results.json is data, not markup: backslash-escape the characters that start Markdown
@@ -23,16 +23,21 @@ export function renderReportMarkdown(content: ReportContent): string {
   const sections = [
     `# ${escapeMarkdown(content.title)}`,
     escapeMarkdown(content.subtitle),
-    '## What ran',
-    content.facts.map((f) => `- **${escapeMarkdown(f.label)}:** ${escapeMarkdown(f.value)}`).join('\n'),
-    '## Results',
-    escapeMarkdown(content.resultsNote),
-    table(content.results),
-    '## Charts',
-    content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n'),
+    ...content.headline.map((line) => `**${escapeMarkdown(line)}**`),
+    ...content.completion.map((line) => `> ${escapeMarkdown(line)}`),
     '## Findings scorecard',
     escapeMarkdown(scorecardTally(content.scorecard, content.scorecardCaveat)),
     table(scorecardTable(content.scorecard)),
+    '## Results',
+    escapeMarkdown(content.resultsNote),
+    table(content.results),
+    ...(content.sections ?? []).flatMap((section) => [
+      `## ${escapeMarkdown(section.title)}`, ...section.paragraphs.map(escapeMarkdown), ...section.tables.map(table),
+    ]),
+    '## Charts',
+    content.charts.length ? content.charts.map((c) => `![${escapeMarkdown(c.title)}](${c.id}.png)`).join('\n\n') : escapeMarkdown(NO_CHARTS),
+    '## What ran',
+    content.facts.map((f) => `- **${escapeMarkdown(f.label)}:** ${escapeMarkdown(f.value)}`).join('\n'),
     '## Optimizer conventions',
     table(content.conventions),
   ];

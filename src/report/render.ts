@@ -5,9 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
-import { parse, View } from 'vega';
+import { expressionFunction, parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { formatNumber } from '../common/numbers.js';
 import { MissingFontError } from './errors.js';
+import { NUMBER_FORMAT_TYPE } from './specs.js';
+
+// Axes and tooltips format numbers like the report's tables (the browser registers the same function: html.ts).
+expressionFunction(NUMBER_FORMAT_TYPE, (value: number) => formatNumber(value));
 
 /** DejaVu Sans from Debian's fonts-dejavu-core, where Debian and Ubuntu install it. */
 const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/usr/share/fonts/dejavu/DejaVuSans.ttf'];

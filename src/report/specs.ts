@@ -5,8 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { BaselineValue, RunResults, SurfaceTrajectory } from '../results/schema.js';
-import { IMPL_DASH, optimizerColor } from './colors.js';
-import { formatNumber } from '../claims/kit.js';
+import { formatNumber, maxOf, minOf } from '../common/numbers.js';
+import { CONTOUR_COLOR, IMPL_DASH, optimizerColor } from './colors.js';
 import { rankingLoss, type Band, type EpochAggregate, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 import { contourLines, type Range, type SurfaceFunction } from './surfaceGrid.js';
 
@@ -49,23 +49,100 @@ function title(text: string, subtitle: string[]) {
   return subtitle.length > 0 ? { text, subtitle, anchor: 'start' as const } : { text, anchor: 'start' as const };
 }
 
-/** Colour and dash encodings keyed by legend label, shared by all optimizer charts. */
-function seriesEncoding(series: OptimizerSeries[]) {
+/** Colour and dash encodings keyed by legend label, shared by all optimizer charts; `dash` overrides a series' dash. */
+function seriesEncoding(series: OptimizerSeries[], dash: (series: OptimizerSeries) => number[] | undefined = () => undefined, legendOffset?: number) {
   const domain = series.map(legendLabel);
   // Line-shaped legend symbols, so the dash of from-scratch implementations shows in the legend too.
-  const legend = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 400, labelLimit: 320 };
+  const legend = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 400, labelLimit: 320, ...(legendOffset ? { offset: legendOffset } : {}) };
   return {
     color: { field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => optimizerColor(s.optimizer)) }, sort: domain, legend },
     strokeDash: {
-      field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => [...IMPL_DASH[s.impl]]) }, sort: domain, legend,
+      field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => dash(s) ?? [...IMPL_DASH[s.impl]]) }, sort: domain, legend,
     },
   };
 }
 
-/** Log scale when the plotted values span more than two orders of magnitude (a poor optimizer next to good ones). */
-function valueScale(values: number[]): { type: 'log' | 'linear'; zero: false } {
-  const min = Math.min(...values);
-  return { type: min > 0 && Math.max(...values) / min > 100 ? 'log' : 'linear', zero: false };
+/**
+ * Log scale when every value is positive and either the values span more than two orders of magnitude, or
+ * the typical final value sits in the bottom fifth of a linear axis (a few poor optimizers squeezing the good
+ * ones into a strip, as on Boston) and a log axis would lift it.
+ */
+export function valueScale(values: number[], finals: number[] = []): { type: 'log' } | { type: 'linear'; zero: false } {
+  const [min, max] = [minOf(values), maxOf(values)];
+  if (!(min > 0) || !(max > min)) return { type: 'linear', zero: false };
+  const sorted = [...finals].sort((a, b) => a - b);
+  const typical = sorted[Math.floor((sorted.length - 1) / 2)];
+  const linearPosition = (typical - min) / (max - min);
+  const logPosition = Math.log(typical / min) / Math.log(max / min);
+  const squeezed = sorted.length > 1 && linearPosition < 0.2 && logPosition > linearPosition;
+  return max / min > 100 || squeezed ? { type: 'log' } : { type: 'linear', zero: false };
+}
+
+/** Custom Vega format: axes and tooltips show numbers through formatNumber (registered by render.ts and html.ts). */
+export const NUMBER_FORMAT_TYPE = 'optbenchNumber';
+const numberFormat = { format: '', formatType: NUMBER_FORMAT_TYPE };
+const CONFIG = { customFormatTypes: true };
+
+/** Most points a curve is drawn with; longer curves are thinned to their min/max envelope. */
+export const MAX_CURVE_POINTS = 400;
+
+/**
+ * At most ~maxPoints of `points`, keeping the first, the last, and each bucket's lowest and highest value in
+ * order, so spikes and the curve's envelope survive (a 50,000-epoch curve is drawn from 400 points).
+ */
+export function downsampleEnvelope<T>(points: T[], value: (point: T) => number, maxPoints = MAX_CURVE_POINTS): T[] {
+  if (points.length <= maxPoints) return points;
+  const buckets = Math.max(1, Math.floor((maxPoints - 2) / 2));
+  const size = (points.length - 2) / buckets;
+  const kept: T[] = [points[0]];
+  for (let b = 0; b < buckets; b++) {
+    const [from, to] = [1 + Math.floor(b * size), 1 + Math.floor((b + 1) * size)];
+    let [low, high] = [from, from];
+    for (let i = from; i < to; i++) {
+      if (value(points[i]) < value(points[low])) low = i;
+      if (value(points[i]) > value(points[high])) high = i;
+    }
+    if (to === from) continue;
+    kept.push(points[Math.min(low, high)]);
+    if (low !== high) kept.push(points[Math.max(low, high)]);
+  }
+  kept.push(points[points.length - 1]);
+  return kept;
+}
+
+/** Curves with at most this many points get a marker per point: a marker shows a line hidden under another. */
+const MARKED_POINTS = 40;
+/** Two curves closer than this share of the axis everywhere are drawn as lying on one another. */
+const COINCIDENT = 0.005;
+/** Dash of a line that lies on an earlier one, so the earlier one shows through its gaps. */
+const COINCIDENT_DASH = [2, 4];
+/** Vertical room of an end label, in pixels. */
+const LABEL_GAP = 12;
+
+type Position = (value: number) => number;
+
+/**
+ * The y axis of a curve chart: the values' range plus 4% each side (in log units on a log scale), fixed rather
+ * than rounded out by Vega, so end labels can be placed in axis units; `at` maps a value to 0 (bottom)..1 (top).
+ */
+function curveAxis(scale: { type: 'log' | 'linear' }, values: number[]): { domain: [number, number]; at: Position; back: Position } {
+  const lin = scale.type === 'log' ? Math.log : (v: number) => v;
+  const unlin = scale.type === 'log' ? Math.exp : (v: number) => v;
+  const [low, high] = values.length ? [lin(minOf(values)), lin(maxOf(values))] : [0, 1];
+  const pad = (high - low) * 0.04 || Math.abs(low) * 0.04 || 1;
+  const [lo, hi] = [low - pad, high + pad];
+  return { domain: [unlin(lo), unlin(hi)], at: (v) => (lin(v) - lo) / (hi - lo), back: (p) => unlin(lo + p * (hi - lo)) };
+}
+
+/** Labels' heights (0..1) pushed apart to at least `gap`, from the bottom up, then back down to stay ≤ 1. */
+function spreadLabels(positions: number[], gap: number): number[] {
+  const order = positions.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  for (let k = 1; k < order.length; k++) order[k].p = Math.max(order[k].p, order[k - 1].p + gap);
+  const overflow = (order.at(-1)?.p ?? 0) - 1;
+  if (overflow > 0) for (const o of order) o.p -= overflow;
+  const spread = new Array<number>(positions.length);
+  for (const o of order) spread[o.i] = o.p;
+  return spread;
 }
 
 function referenceLayers(lines: BaselineValue[]) {
@@ -76,7 +153,7 @@ function referenceLayers(lines: BaselineValue[]) {
     {
       data,
       mark: { type: 'rule' as const, color: '#333', strokeDash: [2, 2], strokeWidth: 1.5 },
-      encoding: { y, tooltip: [{ field: 'name', title: 'reference' }, { field: 'description' }, { field: 'value', format: '.4~g' }] },
+      encoding: { y, tooltip: [{ field: 'name', title: 'reference' }, { field: 'description' }, { field: 'value', ...numberFormat }] },
     },
     { data, mark: { type: 'text' as const, align: 'left' as const, dx: 4, dy: -6, color: '#333', x: 0 }, encoding: { y, text: { field: 'name' } } },
   ];
@@ -93,28 +170,54 @@ export function curveChart(options: {
 }): Chart {
   const { summary, pick } = options;
   const series = summary.compared;
-  const rows = series.flatMap((s) =>
-    s.curve.flatMap((e) => {
+  const drawn = series.map((s) => {
+    const points = s.curve.flatMap((e) => {
       const b = pick(e);
       return b ? [{ series: legendLabel(s), epoch: e.epoch, mean: b.mean, min: b.min, max: b.max }] : [];
-    }),
-  );
+    });
+    return { series: s, points: downsampleEnvelope(points, (p) => p.mean), total: points.length };
+  });
+  const rows = drawn.flatMap((d) => d.points);
   const references = options.referenceLines ?? [];
-  const scale = valueScale([...rows.flatMap((r) => [r.min, r.max]), ...references.map((r) => r.valLoss)]);
+  const plottedValues = [...rows.flatMap((r) => [r.min, r.max]), ...references.map((r) => r.valLoss)];
+  const finals = drawn.flatMap((d) => (d.points.length ? [d.points[d.points.length - 1].mean] : []));
+  const scale = valueScale(plottedValues, finals);
   const multiSeed = summary.seedCount > 1;
+  const thinned = drawn.some((d) => d.points.length < d.total);
+  const marked = rows.length > 0 && drawn.every((d) => d.points.length <= MARKED_POINTS);
+  const position = curveAxis(scale, plottedValues);
+
+  // A line that lies on an earlier one (within COINCIDENT of the axis at every epoch) is drawn dotted on top.
+  const coincident = new Map<string, string>();
+  drawn.forEach((d, i) => {
+    const under = drawn.slice(0, i).find((e) =>
+      !coincident.has(e.series.label) && e.points.length === d.points.length && d.points.length > 0
+      && d.points.every((p, k) => Math.abs(position.at(p.mean) - position.at(e.points[k].mean)) <= COINCIDENT));
+    if (under) coincident.set(d.series.label, under.series.label);
+  });
+  // The legend moves right of the end labels (≈ 6.5 px per character at 11 px).
+  const labelWidth = 12 + 6.5 * maxOf(drawn.map((d) => d.series.label.length));
+  const encoding = seriesEncoding(series, (s) => (coincident.has(s.label) ? COINCIDENT_DASH : undefined), labelWidth);
+
+  // Each line is named at its end; labels are pushed apart so close finals stay readable.
+  const ends = drawn.filter((d) => d.points.length > 0).map((d) => d.points[d.points.length - 1]);
+  const labelHeights = spreadLabels(ends.map((last) => position.at(last.mean)), LABEL_GAP / HEIGHT);
+  const endLabels = ends.map((last, i) => ({ series: last.series, name: drawn.find((d) => legendLabel(d.series) === last.series)!.series.label, epoch: last.epoch, at: position.back(labelHeights[i]) }));
+
   const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 }, scale: { zero: false, nice: false } };
-  const y = { field: 'mean', type: 'quantitative' as const, title: options.yTitle, scale };
-  const encoding = seriesEncoding(series);
+  const y = { field: 'mean', type: 'quantitative' as const, title: options.yTitle, scale: { ...scale, domain: position.domain, nice: false }, axis: numberFormat };
   const tooltip = [
     { field: 'series', title: 'optimizer' },
     { field: 'epoch' },
-    { field: 'mean', title: multiSeed ? `${options.yTitle} (mean)` : options.yTitle, format: '.4~g' },
-    ...(multiSeed ? [{ field: 'min', format: '.4~g' }, { field: 'max', format: '.4~g' }] : []),
+    { field: 'mean', title: multiSeed ? `${options.yTitle} (mean)` : options.yTitle, ...numberFormat },
+    ...(multiSeed ? [{ field: 'min', ...numberFormat }, { field: 'max', ...numberFormat }] : []),
   ];
   const subtitle = [
     ...(multiSeed ? [`Mean of ${summary.seedCount} seeds; band: min–max`] : []),
     ...(scale.type === 'log' ? ['Log scale'] : []),
+    ...(thinned ? [`Long curves drawn from at most ${MAX_CURVE_POINTS} points each (every stretch's lowest and highest value kept)`] : []),
     ...dashNote(series),
+    ...[...coincident].map(([top, under]) => `Dotted: ${top} lies on ${under}`),
     ...notPlottedNote(series),
   ];
   return {
@@ -122,6 +225,7 @@ export function curveChart(options: {
     title: options.title,
     spec: {
       $schema: SCHEMA,
+      config: CONFIG,
       title: title(options.title, subtitle),
       width: WIDTH,
       height: HEIGHT,
@@ -140,8 +244,17 @@ export function curveChart(options: {
                   },
                 ]
               : []),
-            { name: SERIES_LINES, mark: { type: 'line' as const, strokeWidth: 2, point: { filled: true, size: 18 } }, encoding: { x, y, ...encoding, tooltip } },
+            {
+              name: SERIES_LINES,
+              mark: { type: 'line' as const, strokeWidth: 2, ...(marked ? { point: { filled: true, size: 18 } } : {}) },
+              encoding: { x, y, ...encoding, tooltip },
+            },
           ],
+        },
+        {
+          data: { values: endLabels },
+          mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dx: 6, fontSize: 11 },
+          encoding: { x, y: { ...y, field: 'at' }, text: { field: 'name' }, color: encoding.color },
         },
         ...referenceLayers(references),
       ],
@@ -165,6 +278,7 @@ function barChart(id: string, chartTitle: string, xTitle: string, series: Optimi
     title: chartTitle,
     spec: {
       $schema: SCHEMA,
+      config: CONFIG,
       title: title(chartTitle, subtitle),
       width: WIDTH,
       data: { values: rows.map((r) => ({ ...r, position: r.value ?? 0 })) },
@@ -174,9 +288,9 @@ function barChart(id: string, chartTitle: string, xTitle: string, series: Optimi
           transform: [{ filter: 'datum.value !== null' }],
           mark: { type: 'bar' as const },
           encoding: {
-            x: { field: 'value', type: 'quantitative' as const, title: xTitle },
+            x: { field: 'value', type: 'quantitative' as const, title: xTitle, axis: numberFormat },
             color: { ...encoding.color, legend: null },
-            tooltip: [{ field: 'series', title: 'optimizer' }, { field: 'value', title: xTitle, format: '.4~g' }],
+            tooltip: [{ field: 'series', title: 'optimizer' }, { field: 'value', title: xTitle, ...numberFormat }],
           },
         },
         {
@@ -229,7 +343,7 @@ export function learningRateHeatmap(summary: RunSummary): Chart {
   const values = rows.flatMap((r) => (r.value === null ? [] : [r.value]));
   const scale = valueScale(values);
   // Dark cells (low loss) get white text; the split is the geometric or arithmetic middle of the scale.
-  const middle = scale.type === 'log' ? Math.sqrt(Math.min(...values) * Math.max(...values)) : (Math.min(...values) + Math.max(...values)) / 2;
+  const middle = scale.type === 'log' ? Math.sqrt(minOf(values) * maxOf(values)) : (minOf(values) + maxOf(values)) / 2;
   const lossName = summary.hasValidation ? 'final validation loss' : 'final train loss';
   const x = { field: 'learningRate', type: 'ordinal' as const, title: 'learning rate', sort: summary.learningRates.map(String), axis: { labelAngle: 0 } };
   const y = { field: 'optimizer', type: 'nominal' as const, title: null, sort: [...new Set(rows.map((r) => r.optimizer))] };
@@ -238,6 +352,7 @@ export function learningRateHeatmap(summary: RunSummary): Chart {
     title: 'Learning-rate sweep',
     spec: {
       $schema: SCHEMA,
+      config: CONFIG,
       title: title(`Learning-rate sweep: ${lossName}`, ['Darker is better; grey cells did not run ok']),
       width: WIDTH,
       height: { step: 32 },
@@ -249,8 +364,8 @@ export function learningRateHeatmap(summary: RunSummary): Chart {
           transform: [{ filter: 'datum.value !== null' }],
           mark: { type: 'rect' as const },
           encoding: {
-            color: { field: 'value', type: 'quantitative' as const, title: lossName, scale: { type: scale.type, scheme: 'blues', reverse: true }, legend: { titleLimit: 300 } },
-            tooltip: [{ field: 'optimizer' }, { field: 'learningRate', title: 'learning rate' }, { field: 'value', title: lossName, format: '.4~g' }],
+            color: { field: 'value', type: 'quantitative' as const, title: lossName, scale: { type: scale.type, scheme: 'blues', reverse: true }, legend: { titleLimit: 300, ...numberFormat } },
+            tooltip: [{ field: 'optimizer' }, { field: 'learningRate', title: 'learning rate' }, { field: 'value', title: lossName, ...numberFormat }],
           },
         },
         {
@@ -278,7 +393,7 @@ function thin<T>(points: T[]): T[] {
 }
 
 function paddedRange(values: number[]): Range {
-  const [min, max] = [Math.min(...values), Math.max(...values)];
+  const [min, max] = [minOf(values), maxOf(values)];
   const pad = max > min ? (max - min) * 0.1 : 1;
   return [min - pad, max + pad];
 }
@@ -315,8 +430,9 @@ export function surfaceChart(surfaceName: string, summary: RunSummary, surface: 
   const extent = [...rows, ...starts, ...minima];
   const xRange = surface?.domain.x ?? paddedRange(extent.map((p) => p.x));
   const yRange = surface?.domain.y ?? paddedRange(extent.map((p) => p.y));
-  const x = { field: 'x', type: 'quantitative' as const, title: 'x', scale: { domain: xRange, nice: false } };
-  const y = { field: 'y', type: 'quantitative' as const, title: 'y', scale: { domain: yRange, nice: false } };
+  // No grid: the contours are the background, and grey grid lines would read as more contours.
+  const x = { field: 'x', type: 'quantitative' as const, title: 'x', scale: { domain: xRange, nice: false }, axis: { grid: false } };
+  const y = { field: 'y', type: 'quantitative' as const, title: 'y', scale: { domain: yRange, nice: false }, axis: { grid: false } };
   const encoding = seriesEncoding(series);
   const unplotted = series
     .filter((s) => s.status === 'ok')
@@ -334,6 +450,7 @@ export function surfaceChart(surfaceName: string, summary: RunSummary, surface: 
     title: chartTitle,
     spec: {
       $schema: SCHEMA,
+      config: CONFIG,
       title: title(chartTitle, subtitle),
       width: SURFACE_SIZE,
       height: SURFACE_SIZE,
@@ -342,7 +459,7 @@ export function surfaceChart(surfaceName: string, summary: RunSummary, surface: 
           ? [
               {
                 data: { values: contourLines(surface.f, xRange, yRange) },
-                mark: { type: 'line' as const, color: '#bdbdbd', strokeWidth: 0.8, clip: true },
+                mark: { type: 'line' as const, color: CONTOUR_COLOR, strokeWidth: 0.7, clip: true },
                 encoding: { x, y, detail: { field: 'line', type: 'nominal' as const }, order: { field: 'order', type: 'quantitative' as const } },
               },
             ]
@@ -359,7 +476,7 @@ export function surfaceChart(surfaceName: string, summary: RunSummary, surface: 
               mark: { type: 'point' as const, filled: true, size: 12, clip: true },
               encoding: {
                 x, y, color: encoding.color,
-                tooltip: [{ field: 'series', title: 'optimizer' }, { field: 'step' }, { field: 'x', format: '.4~g' }, { field: 'y', format: '.4~g' }, { field: 'f', format: '.4~g' }],
+                tooltip: [{ field: 'series', title: 'optimizer' }, { field: 'step' }, { field: 'x', ...numberFormat }, { field: 'y', ...numberFormat }, { field: 'f', ...numberFormat }],
               },
             },
           ],
@@ -395,6 +512,8 @@ export function buildCharts(results: RunResults, summary: RunSummary, surfaces: 
 function chartsOf(results: RunResults, summary: RunSummary, surfaces: SurfaceInfo[]): Chart[] {
   const surfaceNames = [...new Set(results.runs.flatMap((r) => r.trajectories ?? []).map((t) => t.surface))];
   if (surfaceNames.length > 0) return surfaceNames.map((name) => surfaceChart(name, summary, surfaces.find((s) => s.name === name)));
+  // No empty axes: a run where nothing has finished ok yet (a partial run) gets no charts at all.
+  if (!summary.compared.some((s) => s.status === 'ok' && s.curve.length > 0)) return [];
   const loss = results.settings.loss;
   return [
     curveChart({ id: 'loss', title: 'Training loss per epoch', yTitle: `train loss (${loss})`, summary, pick: (e) => e.loss }),

@@ -2,6 +2,7 @@
  * Contour lines of a 2-D cost surface for the trajectory charts: the function is evaluated on a grid
  * here and traced with d3-contour, so the chart shows the landscape the optimizers walked on.
  */
+import { maxOf, minOf } from '../common/numbers.js';
 import { contours } from 'd3-contour';
 
 export type SurfaceFunction = (x: number, y: number) => number;
@@ -21,8 +22,8 @@ export interface ContourVertex {
  * walls reach 10⁴ next to a valley near 0), so linear levels would all crowd onto the walls.
  */
 function logLevels(values: number[], count: number): number[] {
-  const min = Math.min(...values);
-  const top = Math.log1p(Math.max(...values) - min);
+  const min = minOf(values);
+  const top = Math.log1p(maxOf(values) - min);
   return Array.from({ length: count }, (_, i) => Math.expm1((top * (i + 1)) / (count + 1)) + min);
 }
 
@@ -41,7 +42,8 @@ export function contourLines(f: SurfaceFunction, xRange: Range, yRange: Range, o
   for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) values.push(f(xRange[0] + i * dx, yRange[0] + j * dy));
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return [];
-  const clamped = values.map((v) => (Number.isFinite(v) ? v : Math.max(...finite)));
+  const ceiling = maxOf(finite);
+  const clamped = values.map((v) => (Number.isFinite(v) ? v : ceiling));
 
   const vertices: ContourVertex[] = [];
   let line = 0;

@@ -24,8 +24,11 @@ export function describeEnvironment(backend: BackendChoice): EnvironmentInfo {
       node: process.versions.node,
       '@tensorflow/tfjs-core': packageVersion('@tensorflow/tfjs-core'),
       '@tensorflow/tfjs-layers': packageVersion('@tensorflow/tfjs-layers'),
+      // The wasm backend runs some kernels from the cpu package's shared implementations.
+      '@tensorflow/tfjs-backend-cpu': packageVersion('@tensorflow/tfjs-backend-cpu'),
       backendPackage: backend.packageVersion,
     },
+    ...(backend.kernels ? { kernels: backend.kernels } : {}),
     platform: process.platform,
     arch: process.arch,
     cpu: { model: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length },

@@ -4,6 +4,8 @@
  * Versioned: bump RESULTS_SCHEMA_VERSION on any incompatible change and add a migration in
  * `src/results/io.ts`. Documented for users in `docs/results-schema.md`.
  */
+import type { UserOptimizerRecord } from '../optimizers/userModule.js';
+
 export const RESULTS_SCHEMA_VERSION = 1 as const;
 
 export type RunStatus = 'ok' | 'diverged' | 'failed' | 'unavailable' | 'skipped';
@@ -59,12 +61,18 @@ export interface OptimizerRun {
   trajectories?: SurfaceTrajectory[];
   totalSeconds: number;
   samplesPerSecond: number | null;
+  /** Set in a --tune run (see TuningPhase). */
+  phase?: TuningPhase;
+  /** Set on 'grid' units: the held-out split they validated on. */
+  holdout?: HoldoutSplit;
 }
 
 export interface EnvironmentInfo {
   backend: string;
   backendReason: string;
-  versions: Record<string, string>; // optbench, tfjs-core, tfjs-layers, backend package, node
+  versions: Record<string, string>; // optbench, node, tfjs-core, tfjs-layers, tfjs-backend-cpu, backend package
+  /** Digests of optbench's own kernel builds in use (wasm: `training_kernels.wasm`); absent in runs before they were recorded. */
+  kernels?: Record<string, string>;
   platform: string;
   arch: string;
   cpu: { model: string; cores: number };
@@ -124,10 +132,61 @@ export interface RunResults {
   referenceLines: BaselineValue[];
   /** Set only on a shard's run; a merged or single-machine run has none. */
   shard?: ShardInfo;
+  /** Optimizers loaded from --optimizer-file modules; absent when none was. */
+  userOptimizers?: UserOptimizerRecord[];
+  /** Set on a --tune run: the protocol, the held-out split and each optimizer's choice (src/tune/). */
+  tuning?: TuningRecord;
+  /**
+   * Every unit this run directory is meant to hold (a shard's: its own), in plan order, so a partial run can
+   * say which units are planned but not finished. Optional: runs written before it was added lack it.
+   */
+  plannedUnits?: PlannedUnitRecord[];
   /**
    * True when the experiment's curves do not depend on the seed (the cost surfaces: no data, no
    * initialisation, no shuffling): the run trains one seed, and a baseline made from it needs no more.
    * Absent in runs written before it existed, and for experiments that depend on the seed.
    */
   deterministic?: boolean;
+}
+
+/**
+ * Which part of a --tune run a unit belongs to: 'grid' trains on the training data minus a held-out part
+ * and validates on that part (the test set is not touched); 'default' and 'tuned' train on all the
+ * training data and validate on the test set, at the default and at the chosen learning rate.
+ * Units without a phase belong to an ordinary run.
+ */
+export type TuningPhase = 'grid' | 'default' | 'tuned';
+
+/** The validation split carved from the training data for the grid: seeded, so it can be rebuilt. */
+export interface HoldoutSplit {
+  /** Share of the training samples held out, e.g. 0.2. */
+  fraction: number;
+  seed: number;
+}
+
+export interface TuningChoice {
+  optimizer: string;
+  impl: OptimizerImpl;
+  defaultLearningRate: number;
+  grid: number[];
+  /** Final validation loss on the held-out split per grid rate (mean over grid seeds); null = diverged or failed. */
+  gridLoss: (number | null)[];
+  /** The grid rate with the lowest held-out validation loss; null when no grid rate trained ok. */
+  chosen: number | null;
+  /** 'lower' or 'upper' when the chosen rate is the grid's end: the best may lie beyond it. */
+  atEdge?: 'lower' | 'upper';
+}
+
+export interface TuningRecord {
+  /** How rates were chosen, in words (shown in reports). */
+  protocol: string;
+  /** Sizes and the sha256 of the held-out indices are known once the data is loaded (absent before). */
+  holdout: HoldoutSplit & { trainSamples?: number; validationSamples?: number; heldOutSha256?: string };
+  gridSeeds: number[];
+  finalSeeds: number[];
+  /** Grid points per optimizer and the spacing factor between neighbours. */
+  gridPoints: number;
+  gridRatio: number;
+  /** Empty until every grid unit has run (e.g. in one shard of a tuning run). */
+  choices: TuningChoice[];
 }

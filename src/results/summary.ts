@@ -3,6 +3,7 @@
  * learning rate), its seeds aggregated per epoch (mean, min, max). Charts, tables and claims all read
  * these series, so they agree on what "Adam's final validation loss" is.
  */
+import { maxOf, minOf } from '../common/numbers.js';
 import { OPTIMIZERS } from '../optimizers/registry.js';
 import type { EpochRecord, OptimizerImpl, OptimizerRun, RunResults, RunStatus } from './schema.js';
 
@@ -65,7 +66,7 @@ export interface RunSummary {
 const STATUS_SEVERITY: RunStatus[] = ['failed', 'diverged', 'unavailable', 'skipped'];
 
 function band(values: number[]): Band {
-  return { mean: values.reduce((sum, v) => sum + v, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+  return { mean: values.reduce((sum, v) => sum + v, 0) / values.length, min: minOf(values), max: maxOf(values) };
 }
 
 function optionalBand(records: EpochRecord[], pick: (r: EpochRecord) => number | null): Band | null {
@@ -74,7 +75,7 @@ function optionalBand(records: EpochRecord[], pick: (r: EpochRecord) => number |
 }
 
 function aggregateCurve(runs: OptimizerRun[]): EpochAggregate[] {
-  const epochs = Math.min(...runs.map((run) => run.epochs.length));
+  const epochs = minOf(runs.map((run) => run.epochs.length));
   const curve: EpochAggregate[] = [];
   for (let i = 0; i < epochs; i++) {
     const records = runs.map((run) => run.epochs[i]);
@@ -132,8 +133,9 @@ export function rankingLoss(series: OptimizerSeries): number | null {
  * The learning rate shown in the curves and judged by the claims: the optimizer's registry default (the
  * study's setting) when it ran, otherwise the one with the lowest final loss, otherwise the first.
  */
-function representative(candidates: OptimizerSeries[]): OptimizerSeries {
-  const defaultRate = OPTIMIZERS[candidates[0].optimizer]?.defaults.learningRate;
+function representative(candidates: OptimizerSeries[], userOptimizers: RunResults['userOptimizers']): OptimizerSeries {
+  const { optimizer } = candidates[0];
+  const defaultRate = OPTIMIZERS[optimizer]?.defaults.learningRate ?? userOptimizers?.find((u) => u.name === optimizer)?.defaults.learningRate;
   const atDefault = candidates.find((s) => s.learningRate === defaultRate);
   if (atDefault) return atDefault;
   const ranked = candidates.filter((s) => rankingLoss(s) !== null).sort((a, b) => rankingLoss(a)! - rankingLoss(b)!);
@@ -149,7 +151,22 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
+/**
+ * Summaries already built, per results object: the report and every claim of its scorecard summarize the same
+ * run, and a long run (50,000 epochs) takes seconds each time. Results are not changed once read.
+ */
+const summaries = new WeakMap<RunResults, RunSummary>();
+
 export function summarizeRun(results: RunResults): RunSummary {
+  let summary = summaries.get(results);
+  if (!summary) {
+    summary = buildSummary(results);
+    summaries.set(results, summary);
+  }
+  return summary;
+}
+
+function buildSummary(results: RunResults): RunSummary {
   const byOptimizer = groupBy(results.runs, (run) => run.optimizer);
   const all: OptimizerSeries[] = [];
   for (const [optimizer, runs] of byOptimizer) {
@@ -157,14 +174,16 @@ export function summarizeRun(results: RunResults): RunSummary {
     const sweptRates = new Set(runs.map((run) => run.learningRate)).size > 1;
     for (const group of groupBy(runs, (run) => `${run.impl}@${run.learningRate}`).values()) {
       const { impl, learningRate } = group[0];
-      const name = `${OPTIMIZERS[optimizer]?.label ?? optimizer}${bothImpls ? ` (${impl})` : ''}`;
+      // A --optimizer-file optimizer is in the registry only in the process that loaded it: results.json has its label.
+      const label = OPTIMIZERS[optimizer]?.label ?? results.userOptimizers?.find((u) => u.name === optimizer)?.label ?? optimizer;
+      const name = `${label}${bothImpls ? ` (${impl})` : ''}`;
       all.push(buildSeries(group, name, sweptRates ? `${name} lr=${learningRate}` : name));
     }
   }
   const groups = [...groupBy(all, (s) => `${s.optimizer}@${s.impl}`).values()];
   return {
     all,
-    compared: groups.map(representative),
+    compared: groups.map((group) => representative(group, results.userOptimizers)),
     swept: groups.some((group) => group.length > 1),
     learningRates: [...new Set(results.runs.map((run) => run.learningRate))].sort((a, b) => a - b),
     seedCount: new Set(results.runs.map((run) => run.seed)).size,

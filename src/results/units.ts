@@ -5,7 +5,7 @@
  */
 import { resolveHyperparameters } from '../optimizers/registry.js';
 import type { HyperparameterOverrides, ResolvedHyperparameters } from '../optimizers/hyperparameters.js';
-import type { OptimizerImpl, OptimizerRun, RunStatus } from './schema.js';
+import type { HoldoutSplit, OptimizerImpl, OptimizerRun, RunStatus, TuningPhase } from './schema.js';
 
 export interface UnitSpec {
   optimizer: string;
@@ -15,6 +15,15 @@ export interface UnitSpec {
   learningRate?: number;
   /** Overrides of other defaults, e.g. `{ convention: 'tfjs' }` for a from-scratch optimizer. */
   hyperparameters?: HyperparameterOverrides;
+  /** Part of a --tune run (src/tune/), recorded with the unit. */
+  phase?: TuningPhase;
+  /** Train on the training data minus this held-out part and validate on it (a tuning grid unit). */
+  holdout?: HoldoutSplit;
+}
+
+/** The unit's tuning fields, as its record carries them. */
+export function tuningFields(spec: UnitSpec): Pick<OptimizerRun, 'phase' | 'holdout'> {
+  return { ...(spec.phase ? { phase: spec.phase } : {}), ...(spec.holdout ? { holdout: spec.holdout } : {}) };
 }
 
 /** The unit's hyperparameters, resolved by the registry: its defaults under its overrides, its own learning rate winning. */
@@ -33,7 +42,7 @@ export function untrainedRun(spec: UnitSpec, id: string, status: RunStatus, reas
   const hyperparameters = effectiveHyperparameters(spec);
   return {
     id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: hyperparameters.learningRate,
-    hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null,
+    hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null, ...tuningFields(spec),
   };
 }
 

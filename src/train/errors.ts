@@ -20,3 +20,8 @@ export class OptimizerUnavailableError extends Error {
     this.name = 'OptimizerUnavailableError';
   }
 }
+
+/** A held-out split (--tune) that cannot be carved: the fraction leaves nothing to train or validate on. */
+export class HoldoutError extends Error {
+  override name = 'HoldoutError';
+}

@@ -20,6 +20,8 @@ export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {
   seeds: number[];
   /** Learning rates to sweep; empty = each optimizer's default. */
   learningRates: number[];
+  /** Extra fields of results.json: user optimizers' provenance, a tuning run's protocol and choices. */
+  annotations?: Pick<RunResults, 'userOptimizers' | 'tuning'>;
 }
 
 export interface PlannedUnit {
@@ -87,6 +89,8 @@ export interface ExecutionOptions {
   experimentsModule?: string;
   /** Run only this part of the plan (`--shard i/n`). */
   shard?: Shard;
+  /** --optimizer-file modules: workers load and register them too, before training. */
+  optimizerFiles?: string[];
 }
 
 /**

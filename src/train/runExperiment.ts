@@ -29,11 +29,13 @@ function inProcessRunner(trainer: UnitTrainer, runDir: string): UnitRunner {
   };
 }
 
+/** Runs a model experiment's plan: every unit of planUnits(plan), or the `units` given (a tuning run's). */
 export async function runModelExperiment(
   plan: RunPlan, backend: BackendChoice, dataContext: DataContext, target: RunTarget, reporter: RunReporter = {}, execution: ExecutionOptions = {},
+  units: PlannedUnit[] = planUnits(plan),
 ): Promise<{ runDir: string; results: RunResults }> {
   return runPlannedUnits({
-    plan, units: planUnits(plan), backend, target, reporter, execution, dataContext,
+    plan, units, backend, target, reporter, execution, dataContext,
     prepare: async () => {
       const loadStart = performance.now();
       const trainer = await prepareModelTrainer(plan.experiment, plan.profile, dataContext);
@@ -114,7 +116,7 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
       workers, backend: backend.name, runDir, reporter, log: dataContext?.log ?? (() => {}),
       init: {
         experimentsModule: execution.experimentsModule!, experiment: plan.experiment.name,
-        profile: plan.profile, learningRates: plan.learningRates, runDir,
+        profile: plan.profile, learningRates: plan.learningRates, runDir, optimizerFiles: execution.optimizerFiles ?? [],
         data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
       },
     })
@@ -132,6 +134,7 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
       status: 'partial',
       environment: describeEnvironment(backend),
       ...runner.details,
+      ...plan.annotations,
       runs: [],
       ...(execution.shard ? { shard: { ...execution.shard, plannedUnits: units.map(plannedRecord) } } : {}),
       ...(deterministic ? { deterministic } : {}),

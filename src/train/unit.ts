@@ -5,13 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { writeUnit } from '../results/runDirectory.js';
-import { effectiveHyperparameters, untrainedRun, type UnitSpec } from '../results/units.js';
+import { effectiveHyperparameters, tuningFields, untrainedRun, type UnitSpec } from '../results/units.js';
 import type { OptimizerRun } from '../results/schema.js';
 import { OptimizerUnavailableError } from './errors.js';
 import { getOptimizerSpec } from '../optimizers/registry.js';
 import type { ResolvedHyperparameters } from '../optimizers/hyperparameters.js';
 import type { ModelExperiment, Profile } from './definition.js';
 import type { LoadedData } from '../data/types.js';
+import { holdoutData } from './holdout.js';
 import { train, type TrainProgress } from './loop.js';
 import { SeededRandom, deriveSeed } from '../common/random.js';
 
@@ -79,16 +80,17 @@ export async function runUnit(
   id: string,
   onProgress?: (event: TrainProgress) => void,
 ): Promise<OptimizerRun> {
-  const base = { id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed };
+  const base = { id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, ...tuningFields(spec) };
   const resolved = resolveOrUnavailable(spec, id);
   if (!('create' in resolved)) return resolved;
   const started = performance.now();
   const seeds = new SeededRandom(deriveSeed(spec.seed, 'model'));
+  const unitData = spec.holdout ? holdoutData(data, spec.holdout) : data;
   const model = experiment.buildModel(seeds, profile);
   const optimizer = resolved.create();
   try {
     const outcome = await train({
-      model, optimizer, train: data.train, validation: data.validation,
+      model, optimizer, train: unitData.train, validation: unitData.validation,
       loss: experiment.loss, metric: experiment.metric.name,
       epochs: profile.epochs, batchSize: profile.batchSize, seed: spec.seed, onProgress,
     });

@@ -3,6 +3,7 @@
  * backend, then trains the units it is sent, one at a time, recording each in the run directory.
  */
 import { selectBackend, type BackendName } from '../backend/select.js';
+import { registerOptimizerFiles } from '../optimizers/userModule.js';
 import type { ExperimentDefinition } from './definition.js';
 import { prepareModelTrainer } from './modelTrainer.js';
 import type { UnitTrainer } from './plan.js';
@@ -17,6 +18,7 @@ function send(message: WorkerMessage): void {
 /** Selects the backend and prepares the experiment; returns what the parent needs to know. */
 async function prepare(backend: BackendName, init: WorkerInit): Promise<{ trainer: UnitTrainer; ready: Extract<WorkerMessage, { type: 'ready' }> }> {
   await selectBackend(backend);
+  await registerOptimizerFiles(init.optimizerFiles);
   const { EXPERIMENTS } = (await import(init.experimentsModule)) as { EXPERIMENTS: Record<string, ExperimentDefinition> };
   const experiment = EXPERIMENTS[init.experiment];
   if (!experiment) throw new Error(`${init.experimentsModule} has no experiment '${init.experiment}' in its EXPERIMENTS`);

@@ -15,6 +15,8 @@ export interface WorkerInit {
   profile: Profile;
   learningRates: number[];
   runDir: string;
+  /** --optimizer-file modules to register before training (the parent's registry is not shared). */
+  optimizerFiles: string[];
   /** The data context without its log (workers send log lines to the parent). */
   data?: { mirror?: string; cacheDir: string };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { selectBackend } from '../../src/backend/select.js';
+import { NATIVE_INSTALL, NATIVE_REPAIR, selectBackend } from '../../src/backend/select.js';
 import { BackendUnavailableError } from '../../src/backend/errors.js';
 
 const notInstalled = async () => {
@@ -16,6 +16,8 @@ describe('backend selection', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.reason).toMatch(/not installed/);
+    expect(choice.reason).toContain(NATIVE_INSTALL); // and how to get native speed
+    expect(NATIVE_INSTALL).toContain('`npm install @tensorflow/tfjs-node`');
   });
 
   it('falls back to wasm when tfjs-node is installed but fails to load, naming the failure', async () => {
@@ -23,6 +25,8 @@ describe('backend selection', () => {
     expect(choice.name).toBe('wasm');
     expect(choice.reason).toMatch(/installed but failed to load/);
     expect(choice.reason).toMatch(/tfjs_binding\.node/);
+    expect(choice.reason).toContain(NATIVE_REPAIR);
+    expect(NATIVE_REPAIR).toContain('`npm rebuild @tensorflow/tfjs-node`');
   });
 
   it('refuses an explicit tensorflow request it cannot meet instead of falling back', async () => {

@@ -5,77 +5,62 @@ import { describe, expect, it } from 'vitest';
 import {
   BASELINE_FORMAT, buildBaseline, defaultBaselinePath, parseBaseline, readBaseline, writeBaseline,
 } from '../../src/check/baseline.js';
-import { BaselineNotFoundError, InvalidBaselineError, TooFewSeedsError } from '../../src/check/errors.js';
+import { BaselineNotFoundError, InvalidBaselineError } from '../../src/check/errors.js';
 import { InvalidResultsError } from '../../src/results/errors.js';
 import { ADAM, referenceRun, results, seedsOf, SPREAD, unit } from './fixtures.js';
 
 describe('building a baseline', () => {
   const baseline = buildBaseline(referenceRun(), new Date('2024-02-03T04:05:06Z'));
 
-  it('records per epoch the mean, std, min and max over the seeds', () => {
-    const adam = baseline.groups.adam.curves.valLoss!;
-    // Seeds are the curve 1.0 → 0.8 → 0.6 shifted by −0.01, 0, +0.01.
-    expect(adam.epochs.map((s) => s.mean)).toEqual([expect.closeTo(1.0, 12), expect.closeTo(0.8, 12), expect.closeTo(0.6, 12)]);
-    for (const s of adam.epochs) expect(s.std).toBeCloseTo(0.01, 12);
-    expect(adam.epochs[0].min).toBeCloseTo(0.99, 12);
-    expect(adam.epochs[0].max).toBeCloseTo(1.01, 12);
+  it('keeps every seed\'s curves, every epoch, as recorded', () => {
+    const adam = baseline.groups.adam;
+    expect(Object.keys(adam.seeds)).toEqual(['1', '2', '3']);
+    expect(adam.seeds['1']).toEqual({ status: 'ok', curves: { valLoss: [0.99, 0.79, 0.59], loss: [0.89, 0.69, 0.49].map((v) => expect.closeTo(v, 12)) } });
+    expect(adam.seeds['3'].curves.valLoss).toEqual([1.01, 0.81, 0.61]);
   });
 
-  it('records the final value and the AUC (mean over epochs) over the seeds, for val and train loss', () => {
-    const adam = baseline.groups.adam.curves;
-    expect(adam.valLoss!.final.mean).toBeCloseTo(0.6, 12);
-    expect(adam.valLoss!.auc.mean).toBeCloseTo(0.8, 12); // (1.0 + 0.8 + 0.6) / 3
-    expect(adam.valLoss!.auc.std).toBeCloseTo(0.01, 12);
-    expect(adam.loss!.final.mean).toBeCloseTo(0.5, 12); // fixture train loss = val loss − 0.1
+  it('keeps the metric curves when the run records them (validation accuracy here)', () => {
+    const run = results([unit({ optimizer: 'adam', seed: 1, valLoss: ADAM, valMetric: [0.5, 0.7, 0.8] })]);
+    expect(buildBaseline(run).groups.adam.seeds['1'].curves.valMetric).toEqual([0.5, 0.7, 0.8]);
+    expect(buildBaseline(run).groups.adam.seeds['1'].curves.metric).toBeUndefined();
   });
 
-  it('records what was measured: experiment, profile, backend, settings, versions and source run', () => {
+  it('records what the curves depend on: settings, environment with kernels, each optimizer\'s hyperparameters and convention', () => {
     expect(baseline).toMatchObject({
-      format: BASELINE_FORMAT, formatVersion: 1, createdAt: '2024-02-03T04:05:06.000Z',
-      experiment: 'fashion', profile: 'quick', backend: 'wasm',
-      settings: { epochs: 3, batchSize: 64, trainSamples: 5000, validationSamples: 1000, loss: 'categoricalCrossentropy' },
+      format: BASELINE_FORMAT, formatVersion: 2, createdAt: '2024-02-03T04:05:06.000Z',
+      experiment: 'fashion', profile: 'quick',
+      environment: { backend: 'wasm', kernels: { 'training_kernels.wasm': 'sha256:feed' } },
+      settings: { epochs: 3, batchSize: 64, trainSamples: 5000, validationSamples: 1000, loss: 'categoricalCrossentropy', metric: { name: 'accuracy', higherIsBetter: true } },
       source: { runId: 'run-under-test', seeds: [1, 2, 3] },
     });
-    expect(baseline.versions['@tensorflow/tfjs-core']).toBe('4.22.0');
-    expect(Object.keys(baseline.groups)).toEqual(['adam', 'sgd']);
+    expect(baseline.environment.versions['@tensorflow/tfjs-core']).toBe('4.22.0');
+    expect(baseline.groups.adam).toMatchObject({ optimizer: 'adam', impl: 'builtin', learningRate: 0.001, hyperparameters: { learningRate: 0.001 }, convention: 'tfjs' });
   });
 
-  it('refuses fewer than 3 seeds and says to run with --seeds 3', () => {
-    const twoSeeds = results(seedsOf('adam', ADAM, [0, 0.01]));
-    expect(() => buildBaseline(twoSeeds)).toThrow(TooFewSeedsError);
-    expect(() => buildBaseline(twoSeeds)).toThrow(/--seeds 3/);
-  });
-
-  it('builds from one seed when the run is deterministic (its spread is 0 however many seeds)', () => {
-    const oneSeed = results(seedsOf('adam', ADAM, [0]), { deterministic: true });
-    const adam = buildBaseline(oneSeed).groups.adam;
-    expect(adam.okSeeds).toEqual([1]);
-    expect(adam.curves.valLoss!.final).toEqual({ mean: ADAM.at(-1), std: 0, min: ADAM.at(-1), max: ADAM.at(-1) });
-    expect(() => buildBaseline(results(seedsOf('adam', ADAM, [0])))).toThrow(TooFewSeedsError);
+  it('may be made from one seed (enough for exact replay)', () => {
+    expect(Object.keys(buildBaseline(results(seedsOf('adam', ADAM, [0]))).groups.adam.seeds)).toEqual(['1']);
   });
 
   it('refuses a partial run, which would silently lack optimizers', () => {
     expect(() => buildBaseline(referenceRun({ status: 'partial' }))).toThrow(InvalidResultsError);
   });
 
-  it('keeps diverged seeds out of the statistics but records them, and drops optimizers that never ran', () => {
+  it('records diverged seeds with their status and reason, and drops optimizers that never ran', () => {
     const run = results([
       ...seedsOf('adam', ADAM, [0, 0.01]),
       unit({ optimizer: 'adam', seed: 3, valLoss: ADAM, status: 'diverged' }),
       ...seedsOf('ftrl', ADAM, SPREAD, { status: 'unavailable' }),
     ]);
     const adam = buildBaseline(run).groups.adam;
-    expect(adam.okSeeds).toEqual([1, 2]);
-    expect(adam.brokenSeeds).toEqual([3]);
-    expect(adam.curves.valLoss!.final.mean).toBeCloseTo(0.605, 12);
+    expect(adam.seeds['3']).toEqual({ status: 'diverged', reason: 'diverged in the fixture', curves: { valLoss: [1.0], loss: [expect.closeTo(0.9, 12)] } });
+    expect(adam.seeds['1'].status).toBe('ok');
     expect(buildBaseline(run).groups.ftrl).toBeUndefined();
   });
 
   it('stores no validation curve for an experiment without validation', () => {
     const run = results([1, 2, 3].map((seed) => unit({ optimizer: 'adam', seed, valLoss: null, loss: [0.5, 0.4] })));
-    const adam = buildBaseline(run).groups.adam.curves;
-    expect(adam.valLoss).toBeUndefined();
-    expect(adam.loss!.final.mean).toBeCloseTo(0.4, 12);
+    const curves = buildBaseline(run).groups.adam.seeds['1'].curves;
+    expect(curves).toEqual({ loss: [0.5, 0.4] });
   });
 
   it('keys groups like unit ids without the seed: implementation and learning rate appear when the run varies them', () => {
@@ -113,7 +98,9 @@ describe('baseline files', () => {
     const good = JSON.parse(JSON.stringify(buildBaseline(referenceRun())));
     expect(() => parseBaseline('{"format":', 'x.json')).toThrow(/not JSON/);
     expect(() => parseBaseline(JSON.stringify({ ...good, format: 'other' }), 'x.json')).toThrow(InvalidBaselineError);
-    expect(() => parseBaseline(JSON.stringify({ ...good, formatVersion: 2 }), 'x.json')).toThrow(/newer optbench/);
+    expect(() => parseBaseline(JSON.stringify({ ...good, formatVersion: 3 }), 'x.json')).toThrow(/newer optbench/);
+    expect(() => parseBaseline(JSON.stringify({ ...good, formatVersion: 1 }), 'x.json')).toThrow(/older format.*--update-baseline/);
+    expect(() => parseBaseline(JSON.stringify({ ...good, groups: { adam: { optimizer: 'adam' } } }), 'x.json')).toThrow(/group 'adam' has no 'seeds'/);
     expect(() => parseBaseline(JSON.stringify({ ...good, groups: null }), 'x.json')).toThrow(/'groups'/);
   });
 

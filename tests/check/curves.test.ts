@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curveOf, finalAndArea, groupUnits, outcomeOf } from '../../src/check/curves.js';
-import { MissingCurveError } from '../../src/check/errors.js';
+import { curveInfo, defaultCurve, groupUnits, outcomeOf } from '../../src/check/curves.js';
 import { ADAM, results, seedsOf, SPREAD, unit } from './fixtures.js';
 
 describe('grouping a run\'s units', () => {
@@ -30,12 +29,15 @@ describe('unit outcomes and curves', () => {
       .toEqual(['ok', 'broken', 'broken', 'absent', 'absent']);
   });
 
-  it('reads a curve, refusing one the unit does not have', () => {
-    expect(curveOf(unit({ optimizer: 'adam', seed: 1, valLoss: [0.5, 0.4] }), 'valLoss')).toEqual([0.5, 0.4]);
-    expect(() => curveOf(unit({ optimizer: 'adam', seed: 1, valLoss: null, loss: [0.5] }), 'valLoss')).toThrow(MissingCurveError);
+  it('knows each curve\'s direction: losses down, the metric as the experiment declares it', () => {
+    const accuracy = { name: 'accuracy', higherIsBetter: true };
+    expect(curveInfo('valLoss', accuracy)).toEqual({ label: 'validation loss', lowerIsBetter: true });
+    expect(curveInfo('valMetric', accuracy)).toEqual({ label: 'validation accuracy', lowerIsBetter: false });
+    expect(curveInfo('metric', { name: 'meanSquaredError', higherIsBetter: false })).toEqual({ label: 'training meanSquaredError', lowerIsBetter: true });
   });
 
-  it('takes the last value as final and the mean over epochs as the area under the curve', () => {
-    expect(finalAndArea([3, 2, 1, 2])).toEqual({ final: 2, auc: 2 });
+  it('judges the validation loss by default, the training loss without validation data', () => {
+    expect(defaultCurve({ validationSamples: 102 })).toBe('valLoss');
+    expect(defaultCurve({ validationSamples: 0 })).toBe('loss');
   });
 });

@@ -1,41 +1,53 @@
 import { describe, expect, it } from 'vitest';
 import { buildBaseline } from '../../src/check/baseline.js';
-import { checkRun } from '../../src/check/compare.js';
+import { checkRun, type CheckOptions } from '../../src/check/compare.js';
 import { renderCheckMarkdown } from '../../src/check/markdown.js';
+import type { RunResults } from '../../src/results/schema.js';
 import { ADAM, referenceRun, results, SGD, seedsOf, SPREAD } from './fixtures.js';
 
 const baseline = buildBaseline(referenceRun());
-const render = (runs: Parameters<typeof results>[0], overrides = {}) =>
-  renderCheckMarkdown(checkRun(results(runs, overrides), baseline, { curve: 'valLoss', force: true }));
+const render = (run: RunResults, options: CheckOptions = {}) => renderCheckMarkdown(checkRun(run, baseline, options));
+const worseAdam = () => results([...seedsOf('adam', [1.0, 0.8, 0.65], SPREAD), ...seedsOf('sgd', SGD, SPREAD)]);
 
 describe('the Markdown report', () => {
   it('heads with the experiment, profile, backend and an overall verdict', () => {
-    expect(render(referenceRun().runs)).toMatch(/^## Convergence check: fashion · quick · wasm — ✅ no regression\n/);
-    expect(render([...seedsOf('adam', [1.0, 0.8, 0.65], SPREAD), ...seedsOf('sgd', SGD, SPREAD)])).toMatch(/^## .* — ❌ 1 of 2 regressed\n/);
+    expect(render(referenceRun())).toMatch(/^## Convergence check: fashion · quick · wasm — ✅ no change\n/);
+    expect(render(worseAdam())).toMatch(/^## .* — ❌ 1 optimizer changed\n/);
   });
 
-  it('states the judged curve and the tolerance rule', () => {
-    expect(render(referenceRun().runs)).toContain('3 epochs of **validation loss** (lower is better)');
-    expect(render(referenceRun().runs)).toContain('max(3·std, 2% of |mean|, 0.0001)');
+  it('says which mode judged the curves and why', () => {
+    expect(render(referenceRun())).toContain('**Exact replay**: same backend, packages, kernels and settings');
+    const elsewhere = referenceRun({ environment: { ...referenceRun().environment, backend: 'cpu' } });
+    expect(render(elsewhere, { accept: ['backend'] })).toMatch(/here not everywhere: backend differs\. Those seeds are judged \*\*statistically\*\*.*≤ 1%/);
   });
 
-  it('gives each optimizer a table row: baseline mean ± band, observed with the change, worst epoch', () => {
-    const text = render([...seedsOf('adam', [1.0, 0.8, 0.65], SPREAD), ...seedsOf('sgd', SGD, SPREAD)]);
-    // final 0.6 → 0.65 is +0.05 = +8.3%; the band 0.03 is 3·std; epoch 3 is 0.05 / 0.03 = 1.7 bands off.
-    expect(text).toContain('| adam | ❌ regressed | 0.6 ± 0.03 | 0.65 (+0.0500, +8.3%) | 0.8 ± 0.03 | 0.8167 (+0.0167, +2.1%) | 3: +0.0500, +8.3%, 1.7 bands |');
-    expect(text).toMatch(/\| sgd \| ✅ ok \| 0\.9 ± 0\.03 \| 0\.9 \(\+0\.0000, \+0\.0%\)/);
+  it('lists the settings differences first, with what to do about those nobody asked for', () => {
+    const text = render(referenceRun({ settings: { ...referenceRun().settings, batchSize: 32 } }));
+    expect(text.indexOf('### Settings and environment')).toBeLessThan(text.indexOf('### Curves'));
+    expect(text).toContain('| `settings.batchSize` | 64 | 32 | ❌ not accepted |');
+    expect(text).toContain('accept it (`--accept settings.batchSize`) or update the baseline');
+    expect(render(referenceRun())).toContain('No difference from the baseline\'s settings');
   });
 
-  it('explains every verdict that is not ok in a line of its own, with the numbers', () => {
-    const text = render([...seedsOf('adam', [1.0, 0.8, 0.65], SPREAD, { learningRate: 0.1 }), ...seedsOf('rmsprop', ADAM, SPREAD)]);
-    expect(text).toContain('- **adam** — ❌ regressed: final validation loss 0.65 is worse than the baseline 0.6 ± 0.03 by 0.0500 (8.3%); learning rate 0.1 (baseline 0.001)');
+  it('gives each optimizer a row: verdict, how it was judged, the numbers and the detectable change', () => {
+    const text = render(worseAdam());
+    expect(text).toMatch(/\| adam \| ❌ changed \(worse\) \| replay: seed 1, 2, 3 differs \| 0\.6 → 0\.65 \(\+8\.3% worse\) \| 0\.8 → 0\.8167 \(\+2\.1% worse\) \| replay: any change; statistical: ±\d+\.\d% \/ ±\d+\.\d% \|/);
+    expect(text).toMatch(/\| sgd \| ✅ ok \| replay: seed 1, 2, 3 identical \| 0\.9 \(same\) \| 1\.033 \(same\) \|/);
+  });
+
+  it('explains every changed optimizer in a line of its own: where it first differs and by how much', () => {
+    expect(render(worseAdam())).toMatch(/^- \*\*adam\*\* — ❌ changed \(worse\): seed 1 replayed exactly differs: first differs at epoch 3: validation loss 0\.59 → 0\.64 \(\+8\.5%\)/m);
+  });
+
+  it('says an improvement fails too and how to accept it', () => {
+    const better = results([...seedsOf('adam', [1.0, 0.8, 0.55], SPREAD), ...seedsOf('sgd', SGD, SPREAD)]);
+    expect(render(better)).toContain('| adam | ✨ changed (better) |');
+    expect(render(better)).toContain('An improvement fails too: nobody asked for it. If it is intended, pass `--allow-improvement`');
+  });
+
+  it('marks missing and new optimizers', () => {
+    const text = render(results([...seedsOf('adam', ADAM, SPREAD), ...seedsOf('rmsprop', ADAM, SPREAD)]));
     expect(text).toContain('- **sgd** — ⚠️ missing: not in the run');
     expect(text).toContain('- **rmsprop** — 🆕 new: not in the baseline');
-    expect(text).toMatch(/\| sgd \| ⚠️ missing \| — \| — \| — \| — \| — \|/);
-  });
-
-  it('lists notes (forced mismatches, version changes) under the table', () => {
-    const text = render(referenceRun().runs, { environment: { ...referenceRun().environment, backend: 'cpu' } });
-    expect(text).toMatch(/\*\*Notes\*\*\n\n- compared despite a mismatch \(--force\): the run used backend 'cpu'/);
   });
 });

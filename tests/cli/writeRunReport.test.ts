@@ -15,7 +15,9 @@ describe('writeRunReport', () => {
   it("scores the claims of the run's experiment", async () => {
     const markdown = await readFile((await writeRunReport(await writeRun(root, bostonLike()))).markdown, 'utf8');
     expect(markdown).toContain('## Findings scorecard');
-    expect(markdown).toContain('| RMSprop is the best in absolute terms. | ✓ reproduced |');
+    // The fixture is a 20-epoch Boston run: its claims are the experiment's, and each says it is too short to judge.
+    const row = markdown.split('\n').find((line) => line.startsWith('| RMSprop is the best in absolute terms. |'));
+    expect(row).toContain('inconclusive: run too short');
   });
 
   it('draws the contours of the surfaces experiment\'s cost functions', async () => {

@@ -71,6 +71,8 @@ describe('loadFashionMnist on the mirror', () => {
     expect(Object.keys(files).sort()).toEqual(Object.values(FASHION_MNIST_FILES).map((f) => f.id).sort());
     for (const file of Object.values(FASHION_MNIST_FILES)) {
       expect(files[file.id]).toEqual({
+        size: file.size,
+        sha256: file.sha256,
         source: 'mirror',
         verification: 'sha256',
         origin: path.join(testMirrorDir(), file.mirrorPath),

@@ -25,6 +25,10 @@ function runDirWith(name: string, content: string): string {
 
 const corruptRun = runDirWith('corrupt', '{"schemaVersion": 1, "runId": "cut off mid-wri');
 const futureRun = runDirWith('future', JSON.stringify({ ...makeResults([{ optimizer: 'adam' }]), schemaVersion: 99 }));
+const tunedRun = runDirWith('tuned', JSON.stringify({
+  ...makeResults([{ optimizer: 'adam' }]),
+  tuning: { protocol: 'test', holdout: { fraction: 0.2, seed: 1 }, gridSeeds: [1], finalSeeds: [1], gridPoints: 7, gridRatio: 3.16, choices: [] },
+}));
 
 interface BadInput {
   args: string[];
@@ -53,6 +57,8 @@ const EXPERIMENT_CASES: BadInput[] = [
   // --resume of a run directory whose results.json is cut off, or from a newer optbench.
   { args: ['boston', '--resume', corruptRun], says: [corruptRun, 'not a valid results file', 'Re-run'] },
   { args: ['boston', '--resume', futureRun], says: [futureRun, 'schemaVersion 99', 'upgrade optbench'] },
+  // A tuning run's units are not an ordinary run's: resuming one as the other is refused.
+  { args: ['boston', '--resume', tunedRun], says: [tunedRun, 'is a --tune run; add --tune'] },
 ];
 
 const REPORT_CASES: BadInput[] = [

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatNumber } from '../../src/common/numbers.js';
 import { writeReport } from '../../src/report/index.js';
 import { SURFACES } from '../../experiments/costSurfaces.js';
 import { SERIES_LINES } from '../../src/report/specs.js';
@@ -87,6 +88,30 @@ describe('report.html in Chromium', () => {
       const text = await tooltip.textContent();
       expect(text).toContain('optimizer');
       expect(text).toContain('epoch');
+    } finally {
+      await page.close();
+    }
+  }, BROWSER_TIMEOUT);
+
+  it('formats axis numbers and tooltips with the report helper, and puts the answer and scorecard before the metadata', async () => {
+    const results = makeResults([{ optimizer: 'adam', loss: [3e-6, 4e-7, 2e-8] }, { optimizer: 'sgd', loss: [4e-6, 2e-6, 5e-7] }]);
+    const { html } = await writeReport(await writeRun(root, results));
+    const { page, consoleErrors } = await chartsOf(html);
+    try {
+      expect(consoleErrors).toEqual([]);
+      const labels = await page.locator('[data-chart="loss"] .role-axis-label text').allTextContents();
+      const small = labels.filter((label) => label.includes('e-'));
+      expect(small.length).toBeGreaterThan(0);
+      for (const label of small) expect(label).toBe(formatNumber(Number(label)));
+      expect(labels.filter((label) => label.startsWith('0.0000'))).toEqual([]);
+      await expect(page.locator('[data-chart="loss"] .mark-text.role-mark text').allTextContents()).resolves.toEqual(['Adam', 'SGD']); // end labels
+      await page.locator('[data-chart="loss"] .mark-symbol path').first().hover({ force: true });
+      const tooltip = page.locator('#vg-tooltip-element');
+      await tooltip.waitFor({ state: 'visible', timeout: 10_000 });
+      await expect(tooltip.textContent()).resolves.toMatch(/\d(\.\d+)?e-\d/);
+      const headings = await page.locator('h2').allTextContents();
+      expect(headings).toEqual(['Findings scorecard', 'Results', 'Charts', 'What ran', 'Optimizer conventions']);
+      await expect(page.locator('p.headline').textContent()).resolves.toMatch(/^Lowest final validation loss: Adam \(/);
     } finally {
       await page.close();
     }

@@ -1,7 +1,9 @@
 import { parse, scheme } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
+import { formatNumber } from '../../src/common/numbers.js';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
+import { CONTOUR_COLOR, IMPL_DASH, optimizerColor } from '../../src/report/colors.js';
 import { renderSvg } from '../../src/report/render.js';
 import { buildCharts, SERIES_LINES, type Chart } from '../../src/report/specs.js';
 import { summarizeRun } from '../../src/results/summary.js';
@@ -20,9 +22,9 @@ const chart = (results: RunResults, id: string): Chart => {
 const json = (spec: TopLevelSpec): any => JSON.parse(JSON.stringify(spec));
 const layersOf = (spec: any): any[] => (spec.layer ?? []).flatMap((l: any) => (l.layer ? [l, ...layersOf(l)] : [l]));
 
-/** Tableau 10 by registry order, pink and brown swapped (SGD brown): the documented colour of each optimizer. */
+/** Tableau 10 by registry order, pink and brown swapped (SGD brown), its grey left out: each optimizer's documented colour. */
 const TABLEAU = scheme('tableau10') as string[];
-const DOCUMENTED = [...TABLEAU.slice(0, 7), TABLEAU[8], TABLEAU[7], TABLEAU[9]];
+const DOCUMENTED = [...TABLEAU.slice(0, 7), TABLEAU[8], TABLEAU[7]];
 const expectedColour = (optimizer: string) => DOCUMENTED[Object.keys(OPTIMIZERS).indexOf(optimizer)];
 
 const countMatches = (svg: string, pattern: RegExp) => (svg.match(pattern) ?? []).length;
@@ -84,6 +86,47 @@ describe('chart specs', () => {
     expect(rules[0].data.values).toEqual([{ name: 'mean predictor', description: 'Predicting the training-set mean price', value: 6.5 }]);
   });
 
+  it('draw surface trajectories in colours that stand out from the contours (no registry colour is grey)', () => {
+    const spec = json(chart(surfacesLike(), 'surface-rosenbrock').spec);
+    const contour = spec.layer[0].mark.color;
+    expect(contour).toBe(CONTOUR_COLOR);
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const chroma = (hex: string) => {
+      const channels = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      return Math.max(...channels) - Math.min(...channels);
+    };
+    for (const optimizer of Object.keys(OPTIMIZERS)) {
+      const colour = optimizerColor(optimizer);
+      // Either clearly darker than the contours or clearly coloured: Nesterov was Tableau's #bab0ac on #bdbdbd.
+      expect(luminance(contour) - luminance(colour) > 0.25 || chroma(colour) > 60, `${optimizer} ${colour}`).toBe(true);
+    }
+  });
+
+  it('draw a line that lies on an earlier one dotted, say so, and name every line at its end', () => {
+    const results = makeResults([
+      { optimizer: 'adadelta', impl: 'scratch', loss: [22, 21.9, 21.8] },
+      { optimizer: 'ftrl', impl: 'scratch', loss: [22, 21.9, 21.8] },
+      { optimizer: 'adam', loss: [20, 5, 3] },
+    ]);
+    const spec = json(chart(results, 'loss').spec);
+    const line = layersOf(spec).find((l) => l.name === SERIES_LINES);
+    const dashOf = (label: string) => line.encoding.strokeDash.scale.range[line.encoding.strokeDash.scale.domain.indexOf(label)];
+    expect(dashOf('Ftrl')).not.toEqual(dashOf('Adadelta'));
+    expect(dashOf('Adadelta')).toEqual([...IMPL_DASH.scratch]);
+    expect(spec.title.subtitle).toContain('Dotted: Ftrl lies on Adadelta');
+    expect(line.mark.point).toBeDefined(); // short curves: a marker per epoch
+    const labels = layersOf(spec).find((l) => l.mark?.type === 'text' && l.encoding?.text?.field === 'name');
+    const ends = labels.data.values as { name: string; epoch: number; at: number }[];
+    expect(ends.map((e) => e.name)).toEqual(['Adadelta', 'Ftrl', 'Adam']);
+    expect(ends.every((e) => e.epoch === 3)).toBe(true);
+    // Equal finals, labels apart: at least 12 px of the 320 px axis (the axis is linear here).
+    const [low, high] = line.encoding.y.scale.domain;
+    expect(Math.abs(ends[0].at - ends[1].at) / (high - low)).toBeGreaterThanOrEqual(12 / 320 - 1e-9);
+  });
+
   it('switch to a log scale when losses span more than two orders of magnitude', () => {
     const scaleType = (units: UnitFixture[]) => {
       const line = layersOf(json(chart(makeResults(units), 'loss').spec)).find((l) => l.name === SERIES_LINES);
@@ -91,6 +134,25 @@ describe('chart specs', () => {
     };
     expect(scaleType([{ optimizer: 'adam', loss: [2, 1] }, { optimizer: 'sgd', loss: [1000, 900] }])).toBe('log');
     expect(scaleType([{ optimizer: 'adam', loss: [2, 1] }, { optimizer: 'sgd', loss: [3, 2] }])).toBe('linear');
+  });
+
+  it('switch to a log scale when a few poor optimizers squeeze the good ones into the bottom of the axis (Boston)', () => {
+    const scaleOf = (results: RunResults) => layersOf(json(chart(results, 'val-loss').spec)).find((l) => l.name === SERIES_LINES).encoding.y.scale.type;
+    expect(scaleOf(bostonLike())).toBe('log'); // finals near 2.7 on an axis up to 24: linear would put most curves in its bottom tenth
+    const spread = makeResults(['adam', 'sgd', 'nadam'].map((optimizer, i) => ({ optimizer, loss: [10, 8, 4 + 2 * i] })));
+    expect(scaleOf(spread)).toBe('linear');
+  });
+
+  it('format axis and tooltip numbers with the report helper (a custom Vega format type)', async () => {
+    const tiny = chart(makeResults([{ optimizer: 'adam', loss: [3e-6, 2e-8] }, { optimizer: 'sgd', loss: [4e-6, 5e-7] }]), 'loss');
+    expect(json(tiny.spec).config.customFormatTypes).toBe(true);
+    const svg = await renderSvg(tiny.spec);
+    const axisLabels = [...svg.matchAll(/role-axis-label[\s\S]*?<\/g>/g)].flatMap((m) => [...m[0].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]));
+    const yLabels = axisLabels.filter((label) => label.includes('e-'));
+    expect(yLabels.length).toBeGreaterThan(0);
+    for (const label of yLabels) expect(label).toBe(formatNumber(Number(label)));
+    const shownText = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]);
+    expect(shownText.filter((text) => /0\.0000/.test(text))).toEqual([]);
   });
 
   it('sort the final-metric bars best first, with the diverged optimizer last and labelled', () => {

@@ -142,8 +142,9 @@ describe('runSurfaceExperiment', () => {
 describe('npm run experiment -- surfaces --profile quick', () => {
   it('runs end to end and writes results.json with every optimizer\'s trajectories', async () => {
     const out = tempDir();
+    // --no-report: drawing five contour charts to SVG and PNG doubled this test's time; tests/report draws them.
     const { stdout } = await promisify(execFile)(
-      process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', 'surfaces', '--profile', 'quick', '--backend', 'wasm', '--out', out],
+      process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', 'surfaces', '--profile', 'quick', '--backend', 'wasm', '--out', out, '--no-report'],
       { cwd: path.resolve(import.meta.dirname, '../..'), maxBuffer: 16 * 1024 * 1024 },
     );
     expect(stdout).toContain('final distance to the nearest minimum');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
@@ -83,6 +84,18 @@ interface EmscriptenHeap {
 
 let compiled: WebAssembly.Module | undefined;
 /** One instance per backend heap: a re-created wasm backend has a new memory and needs its own. */
+/**
+ * sha256 of the committed training_kernels.wasm: recorded with every wasm run, since the curves are
+ * reproducible bit for bit only with the same kernels (the convergence check's exact replay).
+ */
+export function simdKernelsDigest(): string {
+  try {
+    return `sha256:${createHash('sha256').update(readFileSync(SIMD_KERNELS_WASM)).digest('hex')}`;
+  } catch (error) {
+    throw new SimdKernelsLoadError((error as Error).message);
+  }
+}
+
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
 function compile(): WebAssembly.Module {

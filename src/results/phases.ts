@@ -1,0 +1,18 @@
+/**
+ * Views of a --tune run's units by phase (schema.ts TuningPhase). Reports and the convergence check read
+ * the study's numbers from `studyView`: the units an ordinary run would have (no phase) or, in a tuning
+ * run, the default-rate units, so grid units (validated on held-out training data) and tuned units never
+ * mix into curves, claims or baselines meant for the defaults.
+ */
+import type { RunResults, TuningPhase } from './schema.js';
+
+/** The run with only the units of `phase`. */
+export function phaseView(results: RunResults, phase: TuningPhase): RunResults {
+  return { ...results, runs: results.runs.filter((run) => run.phase === phase) };
+}
+
+/** The run as an ordinary (untuned) run: units without a phase and default-rate units. Unchanged for an ordinary run. */
+export function studyView(results: RunResults): RunResults {
+  if (!results.runs.some((run) => run.phase !== undefined)) return results;
+  return { ...results, runs: results.runs.filter((run) => run.phase === undefined || run.phase === 'default') };
+}
