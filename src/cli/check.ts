@@ -5,7 +5,7 @@
  * Exit codes: 0 no change, 1 a change (curves or settings), 2 the check could not judge (bad input).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildBaseline, defaultBaselinePath, readBaseline, STATISTICAL_MIN_SEEDS, writeBaseline } from '../check/baseline.js';
 import { checkRun } from '../check/compare.js';
@@ -64,8 +64,30 @@ async function check(runDir: string, options: CliOptions): Promise<number> {
   const markdown = renderCheckMarkdown(report);
   log(markdown);
   // GitHub Actions renders this file on the job's page; several checks in one step append in turn.
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  if (process.env.GITHUB_STEP_SUMMARY) appendStepSummary(process.env.GITHUB_STEP_SUMMARY, markdown);
   return report.failed ? EXIT.changed : EXIT.ok;
+}
+
+/** The summary is a courtesy: when it cannot be written the verdict (the exit code) still stands. */
+function appendStepSummary(file: string, markdown: string): void {
+  try {
+    appendFileSync(file, `${markdown}\n`);
+  } catch (error) {
+    process.stderr.write(`warning: could not append the summary to GITHUB_STEP_SUMMARY=${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ` +
+      'the result above and the exit code stand.\n');
+  }
+}
+
+/** --baseline names a file: a directory is refused here rather than as a raw EISDIR when it is read. */
+function baselineFile(value: string): string {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(value).isDirectory();
+  } catch {
+    // missing: reported when read (or created by --update-baseline)
+  }
+  if (isDirectory) throw new InvalidArgumentError(`--baseline '${value}' is a directory; pass a baseline file, e.g. baselines/<experiment>.<profile>.<backend>.json.`);
+  return value;
 }
 
 export function buildProgram(): Command {
@@ -73,7 +95,7 @@ export function buildProgram(): Command {
   return new Command('check')
     .description('Compare a run\'s convergence with a baseline: exact replay of its seeds where the environment matches, a statistical test otherwise; exit 1 on any change nobody asked for.')
     .argument('<run dir>', 'a run directory holding results.json, e.g. reports/fashion/<runId>')
-    .option('--baseline <file>', 'baseline file (default: baselines/<experiment>.<profile>.<backend>.json from the run\'s metadata)')
+    .option('--baseline <file>', 'baseline file (default: baselines/<experiment>.<profile>.<backend>.json from the run\'s metadata)', baselineFile)
     .option('--update-baseline', 'write the baseline from this run instead of checking (every seed\'s curves, settings and environment)', false)
     .option('--accept <keys>', 'settings that are meant to differ from the baseline\'s, as the report names them, comma-separated; a prefix accepts all below it (versions, sgd, settings.data)', acceptList, [])
     .option('--force', 'accept every difference of settings and environment (compare anyway)', false)

@@ -8,10 +8,10 @@ import { EXPERIMENTS, EXPERIMENTS_MODULE } from '../../experiments/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { resolveDataContext } from '../data/fetch.js';
 import { writeRunReport } from './writeRunReport.js';
+import { DataConfigError, DataUnavailableError } from '../data/errors.js';
 import { STUDY_FILES } from '../report/study.js';
-import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
-import { findLatestRun, readRunResults, runIdentity } from '../results/runDirectory.js';
+import { assertRunDirectory, findLatestRun, readRunResults, runIdentity } from '../results/runDirectory.js';
 import { ResumeError } from '../results/errors.js';
 import type { OptimizerImpl } from '../results/schema.js';
 import { writeAcrossExperimentsReport } from '../report/acrossExperiments.js';
@@ -25,9 +25,12 @@ import type { ExecutionOptions, RunTarget } from '../train/plan.js';
 import { parseShard, type Shard } from '../results/shard.js';
 import { defaultWorkers } from '../train/workers.js';
 import { runSurfaceExperiment } from '../train/runExperiment.js';
+import { MAX_SEED } from '../common/random.js';
+import { MAX_PLAN_UNITS } from '../train/planLimits.js';
+import { PlanError } from '../train/errors.js';
 import { defaultTuningOptions } from '../tune/protocol.js';
 import { runTunedExperiment } from '../tune/runTuning.js';
-import { choice, checkNames, learningRates, nameList, positiveInteger, nonNegativeInteger } from './options.js';
+import { choice, checkNames, learningRates, nameList, outputDirectory, positiveInteger, nonNegativeInteger, runSeeds } from './options.js';
 import { UsageError } from './errors.js';
 import { consoleReporter, summaryTable, surfaceSummaryTable } from './progress.js';
 import { tuningSummary } from './tuningSummary.js';
@@ -60,6 +63,8 @@ interface CliOptions {
   workers?: number;
   /** true = the newest matching run under --out; a string = that run directory. */
   resume?: boolean | string;
+  /** A fixed run directory: a new run starts there, or the run it holds continues. */
+  runDir?: string;
   shard?: Shard;
   /** --optimizer-file, repeatable. */
   optimizerFile: string[];
@@ -92,14 +97,20 @@ function profileOf(experiment: ExperimentDefinition, options: CliOptions): { nam
  * profile and shard under --out. Undefined (a new run) without --resume or when there is nothing to resume.
  */
 function resumeDir(experiment: ExperimentDefinition, profileName: string, options: CliOptions): string | undefined {
+  if (options.runDir !== undefined) {
+    const dir = path.resolve(options.runDir);
+    log(readRunResults(dir) ? `continuing the run in ${dir}` : `starting the run in ${dir}`);
+    return dir;
+  }
   if (options.resume === undefined || options.resume === false) return undefined;
   if (typeof options.resume === 'string') {
     const dir = path.resolve(options.resume);
+    assertRunDirectory(dir);
     const previous = readRunResults(dir);
     if (previous && Boolean(previous.tuning) !== Boolean(options.tune)) {
       throw new ResumeError(`cannot resume ${dir}: it is ${previous.tuning ? 'a --tune run; add --tune' : 'not a --tune run; drop --tune or start a new run'}.`);
     }
-    log(previous ? `resuming ${dir}` : `nothing to resume in ${dir}: starting the run there`);
+    log(previous ? `resuming ${dir}` : `resuming ${dir} (no results.json yet: its recorded units are kept)`);
     return dir;
   }
   const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : 'none';
@@ -134,7 +145,7 @@ function target(experiment: ExperimentDefinition, profileName: string, options: 
 /** Runs one experiment; returns its run directory, or null when its data is unavailable (skipped, with the reason logged). */
 async function runOne(experiment: ExperimentDefinition, options: CliOptions, backend: Awaited<ReturnType<typeof selectBackend>>): Promise<string | null> {
   const { name: profileName, profile } = profileOf(experiment, options);
-  const seeds = Array.from({ length: options.seeds ?? 1 }, (_, i) => options.seed + i);
+  const seeds = runSeeds(options.seed, options.seeds ?? 1);
   if (experiment.kind === 'surface') return runSurfaces(experiment, options, backend, { profileName, profile, seeds });
   const optimizers = optimizersOf(options, STUDY_OPTIMIZERS);
   log(`\n${experiment.title} — profile '${profileName}': ${profile.epochs} epochs, batch ${profile.batchSize}; optimizers: ${optimizers.join(', ')}`);
@@ -200,14 +211,15 @@ export function buildProgram(): Command {
     .addOption(new Option('--impl <impl>', 'auto: the tfjs built-in where it does what Keras does, else from scratch (Adadelta, Nadam, Ftrl, AdamW); both: run the pair side by side').argParser(choice('--impl', IMPL_CHOICES)).default('auto'))
     .option('--epochs <n>', 'override the profile\'s epochs', positiveInteger('--epochs'))
     .option('--batch-size <n>', 'override the profile\'s batch size', positiveInteger('--batch-size'))
-    .option('--seed <n>', 'run seed (weights, dropout, shuffling)', nonNegativeInteger('--seed'), 1)
-    .option('--seeds <k>', 'run K seeds: seed, seed+1, ..., seed+K-1', positiveInteger('--seeds'))
+    .option('--seed <n>', `run seed (weights, dropout, shuffling), 0 to ${MAX_SEED}`, nonNegativeInteger('--seed', MAX_SEED, ' (the generator keeps 32 bits of a seed)'), 1)
+    .option('--seeds <k>', `run K seeds: seed, seed+1, ..., seed+K-1 (at most ${MAX_PLAN_UNITS} units per run)`, positiveInteger('--seeds', MAX_PLAN_UNITS, ' (the most units one run may hold)'))
     .option('--lr <rates>', 'learning rates to sweep: 0.001,0.01 or start:end:count (log-spaced)', learningRates)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: tensorflow if @tensorflow/tfjs-node loads, else wasm)').argParser(choice('--backend', BACKEND_NAMES)))
-    .option('--out <dir>', 'reports root directory', 'reports')
+    .option('--out <dir>', 'reports root directory', outputDirectory('--out'), 'reports')
     .option('--no-report', 'do not render the HTML/markdown report after the run')
     .option('--workers <n>', `units trained in parallel, each in its own process (default: one per core on wasm/cpu = ${defaultWorkers('wasm')} here, 1 on tensorflow, which already uses every core)`, positiveInteger('--workers'))
     .option('--resume [runDir]', 'continue a killed run: skip units already recorded (failed ones are retried); without runDir, the newest run of this experiment, profile and shard under --out')
+    .addOption(new Option('--run-dir <dir>', 'write the run into this directory, continuing the run it already holds (for jobs that may be restarted); default: a new <out>/<experiment>/<runId>').argParser(outputDirectory('--run-dir')).conflicts('resume'))
     .option('--shard <i/n>', 'run only the i-th of n parts of the units (1-based, e.g. 2/3); combine the parts with npm run merge', shardOption)
     .showHelpAfterError()
     .action(async (name: string, options: CliOptions) => {
@@ -221,6 +233,7 @@ export function buildProgram(): Command {
       for (const user of options.userOptimizers) log(`optimizer from ${user.file}: ${user.label} (${user.name})`);
       if (options.optimizerFile.length > 0) checkOptimizerNames();
       if (name === 'all' && typeof options.resume === 'string') throw new UsageError('--resume <runDir> continues one experiment\'s run; name the experiment, or use --resume without a directory with \'all\'.');
+      if (name === 'all' && options.runDir !== undefined) throw new UsageError('--run-dir holds one experiment\'s run; name the experiment.');
       options.workers ??= defaultWorkers(backend.name);
       const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
       const skipped: string[] = [];
@@ -250,4 +263,4 @@ export function buildProgram(): Command {
     });
 }
 
-await runCommand(buildProgram(), { badInput: [ResumeError, OptimizerModuleError] });
+await runCommand(buildProgram(), { badInput: [ResumeError, OptimizerModuleError, PlanError, DataConfigError] });

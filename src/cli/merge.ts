@@ -8,6 +8,7 @@ import path from 'node:path';
 import { writeRunReport } from './writeRunReport.js';
 import { mergeRunDirectories } from '../results/merge.js';
 import { MergeError } from '../results/errors.js';
+import { outputDirectory } from './options.js';
 import { STUDY_FILES } from '../report/study.js';
 import { runCommand } from './run.js';
 
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
   return new Command('merge')
     .description('Merge the run directories of one plan\'s shards into one run directory (and its report).')
     .argument('<runDirs...>', 'run directories (reports/<experiment>/<runId>) to merge')
-    .option('--out <dir>', 'reports root directory; the merged run goes to <dir>/<experiment>/<runId>', 'reports')
+    .option('--out <dir>', 'reports root directory; the merged run goes to <dir>/<experiment>/<runId>', outputDirectory('--out'), 'reports')
     .option('--no-report', 'do not render the HTML/markdown report of the merged run')
     .showHelpAfterError()
     .action(async (runDirs: string[], options: { out: string; report: boolean }) => {

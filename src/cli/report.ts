@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { writeRunReport } from './writeRunReport.js';
 import { UsageError } from './errors.js';
+import { outputDirectory } from './options.js';
 import { STUDY_FILES } from '../report/study.js';
 import { runCommand } from './run.js';
 
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
   return new Command('report')
     .description('Write charts, report.md and report.html for a run directory holding results.json, and refresh reports/index.html.')
     .argument('<runDir>', 'run directory, e.g. reports/boston/2024-05-01T10-00-00Z-abc123')
-    .option('--reports-root <dir>', 'directory whose index.html lists all runs (default: two levels above the run directory)')
+    .option('--reports-root <dir>', 'directory whose index.html lists all runs (default: two levels above the run directory)', outputDirectory('--reports-root'))
     .showHelpAfterError()
     .action(async (runDir: string, options: { reportsRoot?: string }) => {
       if (!existsSync(path.join(runDir, 'results.json'))) {

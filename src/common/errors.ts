@@ -2,6 +2,8 @@
 
 function adviceFor(code: string | undefined): string {
   const intact = 'Files written before are intact';
+  if (code === 'ENOTDIR' || code === 'EEXIST') return `A part of the path is a file, not a directory: choose another output directory. ${intact}.`;
+  if (code === 'EISDIR') return `The path is a directory, not a file: choose another path. ${intact}.`;
   if (code === 'ENOSPC' || code === 'EDQUOT') return `The disk is full. ${intact}: free some space (or write elsewhere, e.g. with --out) and run again (an interrupted training run continues with --resume).`;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `The directory is not writable. ${intact}: make it writable or write elsewhere (e.g. with --out).`;
   return `${intact}; fix the cause above and run again.`;

@@ -4,6 +4,12 @@
  * run a pure function of (seed, backend).
  */
 
+/**
+ * Largest run seed: the generator keeps 32 bits of its seed (`seed >>> 0`), so seed 2^32 would train
+ * exactly like seed 0. Seeds are 0..MAX_SEED.
+ */
+export const MAX_SEED = 0xffff_ffff;
+
 /** SplitMix32: tiny, fast, well-distributed 32-bit generator (Vigna's SplitMix adapted to 32 bits). */
 export class SeededRandom {
   private state: number;

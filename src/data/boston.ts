@@ -14,6 +14,8 @@ import { NumpyRandomState } from './numpyRandom.js';
 export const BOSTON_FEATURES = 13;
 const TEST_SPLIT = 0.2;
 const SPLIT_SEED = 113;
+/** x is 506 × 13 float64 (52,608 bytes) plus its header: a member past 1 MiB is not Boston housing. */
+const BOSTON_MAX_MEMBER_BYTES = 2 ** 20;
 
 export interface BostonHousing {
   /** trainCount × 13 features, row-major. */
@@ -39,7 +41,7 @@ export async function loadBostonHousing(ctx: DataContext): Promise<BostonHousing
   let x: NpyArray;
   let y: NpyArray;
   try {
-    ({ x, y } = readBostonArrays(fetched.path, await readNpz(fetched.path)));
+    ({ x, y } = readBostonArrays(fetched.path, await readNpz(fetched.path, BOSTON_MAX_MEMBER_BYTES)));
   } catch (error) {
     // A copy damaged after it was verified would fail every run: drop it so the next run fetches it again.
     if (error instanceof DataFormatError) throw await unusableFileError(fetched, ctx, error);

@@ -7,12 +7,13 @@ import type { RemoteFile } from './types.js';
 
 const KERAS_DATASETS_BASE = 'https://storage.googleapis.com/tensorflow/tf-keras-datasets';
 
-function fashionMnistFile(name: string, sha256: string, size: number): RemoteFile {
+function fashionMnistFile(name: string, sha256: string, size: number, unpackedSize: number): RemoteFile {
   return {
     id: `fashion-mnist/${name}`,
     url: `${KERAS_DATASETS_BASE}/${name}`,
     sha256,
     size,
+    unpackedSize,
     mirrorPath: `fashion-mnist/${name}`,
     // The mirror is byte-identical to the canonical files (README §1).
     mirrorVerification: 'sha256',
@@ -25,21 +26,25 @@ export const FASHION_MNIST_FILES = {
     'train-images-idx3-ubyte.gz',
     '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84',
     26421880,
+    16 + 60_000 * 28 * 28, // IDX header (magic + 3 dimensions) + pixels
   ),
   trainLabels: fashionMnistFile(
     'train-labels-idx1-ubyte.gz',
     'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845',
     29515,
+    8 + 60_000,
   ),
   testImages: fashionMnistFile(
     't10k-images-idx3-ubyte.gz',
     '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073',
     4422102,
+    16 + 10_000 * 28 * 28,
   ),
   testLabels: fashionMnistFile(
     't10k-labels-idx1-ubyte.gz',
     '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5',
     5148,
+    8 + 10_000,
   ),
 } as const satisfies Record<string, RemoteFile>;
 
@@ -63,6 +68,8 @@ export const IMDB_ARCHIVE_FILE: RemoteFile = {
   sha256: 'c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe',
   // Content-Length served by ai.stanford.edu, also the `num_bytes` TFDS records for this file.
   size: 84125825,
+  // The repacked mirror copy has another size (57 MB here): a download from a mirror may bring up to this.
+  maxSize: 200_000_000,
   mirrorPath: 'imdb/aclImdb_v1.tar.gz',
   mirrorVerification: 'structure',
 };

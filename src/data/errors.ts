@@ -18,6 +18,15 @@ export class DataIntegrityError extends DataError {
   override name = 'DataIntegrityError';
 }
 
+/**
+ * The data settings cannot work: OPTBENCH_DATA_MIRROR or OPTBENCH_DATA_DIR points at a file, a timeout
+ * variable is not a number, the cache cannot be written when a download needs it. Bad input (exit 2):
+ * the message names the variable and what to set it to.
+ */
+export class DataConfigError extends DataError {
+  override name = 'DataConfigError';
+}
+
 /** A file has the right identity (or none could be checked) but its contents cannot be parsed. */
 export class DataFormatError extends DataError {
   override name = 'DataFormatError';

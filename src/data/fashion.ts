@@ -2,21 +2,17 @@
  * Fashion-MNIST as `keras.datasets.fashion_mnist.load_data()` returns it (60,000 training and 10,000
  * test images of 28×28 grey pixels, file order, no shuffling), with pixels scaled to [0, 1].
  */
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import type { DataContext } from './types.js';
 import { FASHION_MNIST_FILES } from './datasets.js';
 import { DataFormatError } from './errors.js';
-import { fetchFile, unusableFileError } from './fetch.js';
-import { parseIdx, type IdxArray } from './idx.js';
+import { discardCachedFile, fetchFile, unusableFileError } from './fetch.js';
+import { readGzippedIdx, type IdxArray } from './idx.js';
 import type { FetchedFile, RemoteFile } from './types.js';
 
 export const FASHION_MNIST_CLASSES = 10;
 export const FASHION_MNIST_IMAGE_SIZE = 28;
 const PIXELS_PER_IMAGE = FASHION_MNIST_IMAGE_SIZE * FASHION_MNIST_IMAGE_SIZE;
 
-const gunzipAsync = promisify(gunzip);
 
 export interface FashionMnist {
   /** trainCount × 784 pixels, row-major, scaled to [0, 1]. */
@@ -92,22 +88,29 @@ async function readSplit(
   limit: number | undefined,
   ctx: DataContext,
 ): Promise<{ images: Float32Array; labels: Uint8Array }> {
-  const images = await readGzippedIdx(imagesItem.fetched, ctx);
-  const labels = await readGzippedIdx(labelsItem.fetched, ctx);
+  const images = await readIdxFile(imagesItem, ctx);
+  const labels = await readIdxFile(labelsItem, ctx);
   const [count, rows, columns] = images.dims;
   if (images.dims.length !== 3 || rows !== FASHION_MNIST_IMAGE_SIZE || columns !== FASHION_MNIST_IMAGE_SIZE) {
-    throw new DataFormatError(
+    throw await unusableFileError(imagesItem.fetched, ctx, new DataFormatError(
       `${imagesItem.fetched.path} holds arrays of shape ${images.dims.join('×')}, not N×28×28 images.`,
-    );
+    ));
   }
   if (labels.dims.length !== 1 || labels.dims[0] !== count) {
-    throw new DataFormatError(
-      `${labelsItem.fetched.path} holds labels of shape ${labels.dims.join('×')} for ${count} images.`,
+    // Which of the two files is wrong cannot be told: both leave the cache, so the next run fetches a matching pair.
+    const error = new DataFormatError(
+      `${labelsItem.fetched.path} holds labels of shape ${labels.dims.join('×')} for the ${count} images of ${imagesItem.fetched.path}.`,
     );
+    const imagesRemoved = await discardCachedFile(imagesItem.fetched, ctx).catch(() => false);
+    const final = await unusableFileError(labelsItem.fetched, ctx, error);
+    if (imagesRemoved) final.message += ` ${imagesItem.fetched.path} was removed too, so the pair is fetched anew.`;
+    throw final;
   }
   const bad = labels.data.findIndex((label) => label >= FASHION_MNIST_CLASSES);
   if (bad >= 0) {
-    throw new DataFormatError(`${labelsItem.fetched.path}: label ${labels.data[bad]} at index ${bad} is not 0..9.`);
+    throw await unusableFileError(labelsItem.fetched, ctx, new DataFormatError(
+      `${labelsItem.fetched.path}: label ${labels.data[bad]} at index ${bad} is not 0..9.`,
+    ));
   }
   const kept = keptCount(count, limit);
   const scaled = new Float32Array(kept * PIXELS_PER_IMAGE);
@@ -116,15 +119,13 @@ async function readSplit(
 }
 
 /**
- * Decompresses and parses one file. A file that fails here passed (or skipped) its hash check, so the
- * copy changed since: a cached copy is removed so the next run fetches it again.
+ * Decompresses and parses one file, streaming, never past its known unpacked size (a gzip bomb is refused
+ * as it inflates). A file that fails here passed (or skipped) its hash check, so the copy changed since:
+ * a cached copy is removed so the next run fetches it again.
  */
-async function readGzippedIdx(fetched: FetchedFile, ctx: DataContext): Promise<IdxArray> {
+async function readIdxFile({ file, fetched }: FetchedItem, ctx: DataContext): Promise<IdxArray> {
   try {
-    const raw = await gunzipAsync(await readFile(fetched.path)).catch((error: Error) => {
-      throw new DataFormatError(`${fetched.path} is not a complete gzip file (${error.message})`);
-    });
-    return parseIdx(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), fetched.path);
+    return await readGzippedIdx(fetched.path, file.unpackedSize ?? Number.MAX_SAFE_INTEGER);
   } catch (error) {
     if (!(error instanceof DataFormatError)) throw error;
     throw await unusableFileError(fetched, ctx, error);

@@ -7,17 +7,18 @@
  * while its size and mtime are unchanged.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { writeFileAtomic } from '../common/atomicWrite.js';
-import type { DataContext } from './types.js';
-import { DataIntegrityError, DataUnavailableError, type DataError } from './errors.js';
+import { fileInTheWay, makeDirectory, writeFileAtomic } from '../common/atomicWrite.js';
+import { processExists } from '../common/processes.js';
+import type { DataContext, DownloadLimits } from './types.js';
+import { DataConfigError, DataIntegrityError, DataUnavailableError, type DataError } from './errors.js';
 import type { FetchedFile, RemoteFile } from './types.js';
 import { digestingMeter } from './digestingMeter.js';
 
@@ -26,8 +27,16 @@ export const CACHE_DIR_ENV = 'OPTBENCH_DATA_DIR';
 /** `<repo>/data/cache`, git-ignored. */
 export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../data/cache', import.meta.url));
 
-/** Give up on a server that accepts the connection but sends no response headers for this long. */
-const RESPONSE_TIMEOUT_MS = 30_000;
+export const IDLE_TIMEOUT_ENV = 'OPTBENCH_DOWNLOAD_IDLE_TIMEOUT';
+export const TOTAL_TIMEOUT_ENV = 'OPTBENCH_DOWNLOAD_TIMEOUT';
+
+export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { headersTimeoutMs: 30_000, idleTimeoutMs: 60_000, totalTimeoutMs: 30 * 60_000 };
+/** Most bytes a download of a file with neither a known size nor its own `maxSize` may bring. */
+export const UNKNOWN_SIZE_CEILING = 1 << 30;
+/** Temp files of our writers: `<name>.<pid>-<8 hex>.tmp` (downloads) and `<name>.<pid>.<8 hex>.tmp` (atomic writes). */
+const TEMP_FILE = /\.(\d+)[-.][0-9a-f]{8}\.tmp$/;
+/** A temp file this old is removed even if its pid is alive (the pid was reused). */
+const STALE_TEMP_AGE_MS = 24 * 3600_000;
 /** Without a TTY, log download progress at every this fraction of the file. */
 const LOG_PROGRESS_STEP = 0.1;
 
@@ -58,11 +67,34 @@ export function resolveDataContext(
 ): DataContext {
   const mirror = overrides.mirror ?? nonEmpty(env[MIRROR_ENV]);
   const cacheDir = overrides.cacheDir ?? nonEmpty(env[CACHE_DIR_ENV]) ?? DEFAULT_CACHE_DIR;
+  const downloads = { ...downloadLimitsFromEnv(env), ...overrides.downloads };
   return {
     mirror: mirror === undefined ? undefined : isHttpUrl(mirror) ? mirror : path.resolve(mirror),
     cacheDir: path.resolve(cacheDir),
     log: overrides.log ?? ((message) => process.stderr.write(`${message}\n`)),
+    ...(Object.keys(downloads).length ? { downloads } : {}),
   };
+}
+
+/** The download limits set by OPTBENCH_DOWNLOAD_IDLE_TIMEOUT and OPTBENCH_DOWNLOAD_TIMEOUT (seconds). */
+function downloadLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<DownloadLimits> {
+  const seconds = (name: string): number | undefined => {
+    const value = nonEmpty(env[name]);
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!(parsed > 0) || !Number.isFinite(parsed)) {
+      throw new DataConfigError(`${name}=${value} is not a number of seconds; set it to a positive number (e.g. ${name}=120) or unset it.`);
+    }
+    return parsed * 1000;
+  };
+  const idle = seconds(IDLE_TIMEOUT_ENV);
+  const total = seconds(TOTAL_TIMEOUT_ENV);
+  return { ...(idle !== undefined ? { idleTimeoutMs: idle } : {}), ...(total !== undefined ? { totalTimeoutMs: total } : {}) };
+}
+
+/** Limits for a download: the context's (a worker's context has none: the environment's then), else the defaults. */
+function downloadLimitsOf(ctx: DataContext): DownloadLimits {
+  return { ...DEFAULT_DOWNLOAD_LIMITS, ...downloadLimitsFromEnv(process.env), ...ctx.downloads };
 }
 
 /** Where `file` lives in the cache of `ctx`. */
@@ -72,6 +104,8 @@ export function cachePathFor(file: RemoteFile, ctx: DataContext): string {
 
 /** Returns a verified local copy of `file`, downloading it if needed. */
 export async function fetchFile(file: RemoteFile, ctx: DataContext): Promise<FetchedFile> {
+  checkDataLocations(ctx);
+  await removeStaleTempFiles(ctx);
   const cachePath = cachePathFor(file, ctx);
   const attempts: string[] = [];
 
@@ -109,6 +143,65 @@ export async function fetchFile(file: RemoteFile, ctx: DataContext): Promise<Fet
 }
 
 /**
+ * The cache and a mirror directory must be directories (or, for the cache, creatable): a variable that
+ * points at a file would otherwise surface as a raw ENOTDIR naming neither variable.
+ */
+function checkDataLocations(ctx: DataContext): void {
+  const blocking = fileInTheWay(ctx.cacheDir);
+  if (blocking !== undefined) {
+    throw new DataConfigError(
+      `The dataset cache directory ${ctx.cacheDir} cannot be used: ${blocking} is a file, not a directory. ` +
+        `Point ${CACHE_DIR_ENV} at a directory (it is created when missing), or unset it for ${DEFAULT_CACHE_DIR}.`,
+    );
+  }
+  if (ctx.mirror === undefined || isHttpUrl(ctx.mirror)) return;
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(ctx.mirror).isDirectory();
+  } catch {
+    return; // missing: each file reports the mirror as unusable and the download is tried
+  }
+  if (!isDirectory) {
+    throw new DataConfigError(
+      `${MIRROR_ENV}=${ctx.mirror} is a file, not a dataset mirror: point it at a directory laid out like ` +
+        `../shared/datasets (fashion-mnist/, boston-housing/, imdb/, jena-climate/) or an http(s) base URL, or unset it.`,
+    );
+  }
+}
+
+const cleanedCaches = new Set<string>();
+
+/**
+ * Removes temp files that interrupted downloads and writes left in the cache (a killed run cannot clean
+ * up after itself), once per cache per process. A temp file whose process still runs is another run's
+ * download in progress and is kept, unless it is a day old (its pid was reused).
+ */
+async function removeStaleTempFiles(ctx: DataContext): Promise<void> {
+  if (cleanedCaches.has(ctx.cacheDir)) return;
+  cleanedCaches.add(ctx.cacheDir);
+  let names: string[];
+  try {
+    names = (await readdir(ctx.cacheDir, { recursive: true })).filter((name) => TEMP_FILE.test(name));
+  } catch {
+    return; // no cache yet
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const file = path.join(ctx.cacheDir, name);
+    const pid = Number(TEMP_FILE.exec(name)![1]);
+    try {
+      const { mtimeMs } = await stat(file);
+      if (processExists(pid) && Date.now() - mtimeMs < STALE_TEMP_AGE_MS) continue;
+      await rm(file, { force: true });
+      removed.push(name);
+    } catch {
+      // gone meanwhile, or the cache is read-only: nothing to clean then
+    }
+  }
+  if (removed.length) ctx.log(`Removed ${removed.length} temp file(s) left in ${ctx.cacheDir} by interrupted downloads: ${removed.join(', ')}`);
+}
+
+/**
  * Removes a fetched file from the cache after its loader found the contents unusable (e.g. corrupt
  * gzip), so the next run fetches it again. Mirror directories are shared and never touched.
  * Returns whether something was removed.
@@ -128,7 +221,15 @@ export async function discardCachedFile(fetched: FetchedFile, ctx: DataContext):
  */
 export async function unusableFileError<E extends DataError>(fetched: FetchedFile, ctx: DataContext, error: E): Promise<E> {
   const sentenceEnd = /[.!?]$/.test(error.message) ? ' ' : '. ';
-  if (await discardCachedFile(fetched, ctx)) {
+  let removed: boolean;
+  try {
+    removed = await discardCachedFile(fetched, ctx);
+  } catch (removal) {
+    error.message += `${sentenceEnd}The bad copy could not be removed from the cache (${(removal as NodeJS.ErrnoException).code}): ` +
+      `delete ${fetched.path} and run again to fetch it anew.`;
+    return error;
+  }
+  if (removed) {
     error.message += `${sentenceEnd}The bad copy was removed from the cache; run again to fetch it anew.`;
   } else if (fetched.source === 'mirror') {
     error.message += `${sentenceEnd}It is a mirror file: replace it with a good copy, or unset ${MIRROR_ENV} to download it.`;
@@ -149,16 +250,22 @@ async function checkCachedFile(
     return { path: cachePath, source: 'cache', verification: record.verification, origin: record.origin };
   }
 
-  // No trustworthy sidecar (e.g. a file copied in by hand): check the contents once.
-  const actual = { size: stats.size, sha256: await hashFile(cachePath) };
+  // No trustworthy sidecar (e.g. a file copied in by hand): check the contents once (the size first,
+  // so a huge wrong file is not read through).
+  const actual = await checkedContents(file, cachePath, stats.size);
   const problem = integrityProblem(file, actual, 'sha256');
   if (problem) {
     ctx.log(`${file.id}: cached copy ${cachePath} is not the expected file (${problem}); removing it.`);
-    await removeWithSidecar(cachePath);
+    try {
+      await removeWithSidecar(cachePath);
+    } catch (error) {
+      throw new DataConfigError(`${file.id}: the cached copy ${cachePath} is not the expected file (${problem}) and cannot be removed ` +
+        `(${(error as NodeJS.ErrnoException).code}): delete it, or point ${CACHE_DIR_ENV} at a writable directory.`);
+    }
     return undefined;
   }
   const verification = verificationFor(file, 'sha256');
-  await writeRecord(sidecarPath, cachePath, actual, verification, cachePath);
+  await writeRecord(sidecarPath, cachePath, actual, verification, cachePath, ctx);
   return { path: cachePath, source: 'cache', verification, origin: cachePath };
 }
 
@@ -176,7 +283,7 @@ async function useMirrorDirectory(file: RemoteFile, mirrorPath: string, ctx: Dat
     return { path: mirrorPath, source: 'mirror', verification: record.verification, origin: mirrorPath };
   }
 
-  const actual = { size: stats.size, sha256: await hashFile(mirrorPath) };
+  const actual = await checkedContents(file, mirrorPath, stats.size);
   const problem = integrityProblem(file, actual, 'sha256');
   if (problem) {
     throw new DataIntegrityError(
@@ -185,14 +292,15 @@ async function useMirrorDirectory(file: RemoteFile, mirrorPath: string, ctx: Dat
     );
   }
   const verification = verificationFor(file, 'sha256');
-  await writeRecord(sidecarPath, mirrorPath, actual, verification, mirrorPath);
+  await writeRecord(sidecarPath, mirrorPath, actual, verification, mirrorPath, ctx);
   return { path: mirrorPath, source: 'mirror', verification, origin: mirrorPath };
 }
 
 /**
  * Streams `url` to a temp file next to `cachePath`, verifies it as `file` requires for this source,
- * then renames it into place. Transport failures throw SourceUnavailable (the next source is tried);
- * a complete transfer with the wrong size or hash throws DataIntegrityError.
+ * then renames it into place. Transport failures and timeouts throw SourceUnavailable (the next source
+ * is tried); a transfer with the wrong size or hash throws DataIntegrityError. The transfer stops as soon
+ * as it passes the file's size bound, so a server sending an endless body never fills the disk.
  */
 async function downloadTo(
   file: RemoteFile,
@@ -202,57 +310,157 @@ async function downloadTo(
   ctx: DataContext,
 ): Promise<FetchedFile> {
   const expectation: Verification = source === 'mirror' ? file.mirrorVerification : 'sha256';
-  const response = await requestFile(url);
-  await mkdir(path.dirname(cachePath), { recursive: true });
-  const tempPath = `${cachePath}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`;
-  const declaredLength = Number(response.headers.get('content-length'));
-  const progress = startProgress(`${file.id}`, declaredLength > 0 ? declaredLength : file.size, ctx);
-  const meter = digestingMeter('sha256', (bytes) => progress.update(bytes));
+  const bound = sizeBound(file, expectation);
+  const transfer = startTransfer(url, downloadLimitsOf(ctx));
   try {
-    await pipeline(Readable.fromWeb(response.body as WebReadableStream), meter.stream, createWriteStream(tempPath));
-  } catch (error) {
-    await rm(tempPath, { force: true });
-    throw new SourceUnavailable(`download of ${url} broke off after ${meter.bytes()} bytes (${describeCause(error)})`);
-  } finally {
-    progress.stop();
-  }
+    const response = await requestFile(url, transfer);
+    const declaredLength = Number(response.headers.get('content-length'));
+    if (declaredLength > bound.bytes) {
+      await response.body.cancel();
+      throw new DataIntegrityError(
+        `${url} announces ${declaredLength} bytes for ${file.id}, more than ${bound.why} (${bound.bytes} bytes); nothing was downloaded. ` +
+          `The server is serving another file; point ${MIRROR_ENV} at a verified mirror (e.g. ../shared/datasets) or fix the server.`,
+      );
+    }
+    const tempPath = `${cachePath}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`;
+    try {
+      makeDirectory(path.dirname(cachePath));
+    } catch (error) {
+      throw cacheNotWritable(ctx, error);
+    }
+    const progress = startProgress(`${file.id}`, declaredLength > 0 ? declaredLength : file.size, ctx);
+    const meter = digestingMeter('sha256', (bytes) => progress.update(bytes));
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as WebReadableStream), transfer.guard(bound.bytes), meter.stream, createWriteStream(tempPath, { flags: 'wx' }),
+      );
+    } catch (error) {
+      await rm(tempPath, { force: true }).catch(() => {});
+      if (error instanceof SizeBoundExceeded) {
+        throw new DataIntegrityError(
+          `Downloaded ${file.id} from ${url} is not the expected file: the server sent more than ${bound.why} (${bound.bytes} bytes), ` +
+            `so the download was stopped there and nothing was cached. Point ${MIRROR_ENV} at a verified mirror (e.g. ../shared/datasets) or fix the server.`,
+        );
+      }
+      if (isWriteError(error)) throw cacheNotWritable(ctx, error);
+      const stopped = transfer.stopReason();
+      throw new SourceUnavailable(stopped
+        ? `download of ${url} was stopped after ${meter.bytes()} bytes: ${stopped}`
+        : `download of ${url} broke off after ${meter.bytes()} bytes (${describeCause(error)})`);
+    } finally {
+      progress.stop();
+    }
 
-  const received = meter.bytes();
-  const actual = { size: received, sha256: meter.digest() };
-  const problem = integrityProblem(file, actual, expectation);
-  if (problem) {
-    await rm(tempPath, { force: true });
-    throw new DataIntegrityError(
-      `Downloaded ${file.id} from ${url} is not the expected file: ${problem}. Nothing was cached. ` +
-        `The server may have returned an error page or a different version; try again later, or ` +
-        `point ${MIRROR_ENV} at a verified mirror (e.g. ../shared/datasets).`,
-    );
+    const received = meter.bytes();
+    const actual = { size: received, sha256: meter.digest() };
+    const problem = integrityProblem(file, actual, expectation);
+    if (problem) {
+      await rm(tempPath, { force: true });
+      throw new DataIntegrityError(
+        `Downloaded ${file.id} from ${url} is not the expected file: ${problem}. Nothing was cached. ` +
+          `The server may have returned an error page or a different version; try again later, or ` +
+          `point ${MIRROR_ENV} at a verified mirror (e.g. ../shared/datasets).`,
+      );
+    }
+    await rename(tempPath, cachePath);
+    const verification = verificationFor(file, expectation);
+    await writeRecord(cacheSidecarPath(cachePath), cachePath, actual, verification, url, ctx);
+    ctx.log(`${file.id}: saved ${received} bytes from ${url} to ${cachePath}`);
+    return { path: cachePath, source, verification, origin: url };
+  } finally {
+    transfer.end();
   }
-  await rename(tempPath, cachePath);
-  const verification = verificationFor(file, expectation);
-  await writeRecord(cacheSidecarPath(cachePath), cachePath, actual, verification, url);
-  ctx.log(`${file.id}: saved ${received} bytes from ${url} to ${cachePath}`);
-  return { path: cachePath, source, verification, origin: url };
 }
 
-async function requestFile(url: string): Promise<Response & { body: ReadableStream<Uint8Array> }> {
-  // Only the wait for headers is limited: a signal still armed while streaming would cut off slow,
-  // healthy downloads of the large files.
-  const headersDeadline = new AbortController();
-  const timer = setTimeout(() => headersDeadline.abort(new Error('no response')), RESPONSE_TIMEOUT_MS);
+/** The most bytes a download of `file` may bring, and why, for the message when a server sends more. */
+function sizeBound(file: RemoteFile, expectation: Verification): { bytes: number; why: string } {
+  if (expectation !== 'structure' && file.size !== undefined) return { bytes: file.size, why: `its known size` };
+  if (file.maxSize !== undefined) return { bytes: file.maxSize, why: `the ceiling for ${file.id} (src/data/datasets.ts)` };
+  return { bytes: UNKNOWN_SIZE_CEILING, why: 'the ceiling for files of unknown size (UNKNOWN_SIZE_CEILING in src/data/fetch.ts)' };
+}
+
+/** A server sent more bytes than the file may have. */
+class SizeBoundExceeded extends Error {
+  override name = 'SizeBoundExceeded';
+}
+
+/**
+ * The clock of one download: the headers, idle and total limits abort the request (and so the body
+ * stream) with a reason; `guard` counts the body bytes, re-arms the idle limit on each chunk and stops
+ * the stream before a chunk would pass the size bound.
+ */
+function startTransfer(url: string, limits: DownloadLimits) {
+  const controller = new AbortController();
+  let reason: string | undefined;
+  const stop = (why: string) => {
+    reason ??= why;
+    controller.abort(new Error(why));
+  };
+  const seconds = (ms: number) => `${Number((ms / 1000).toPrecision(3))} s`;
+  const timer = (ms: number, why: string) => {
+    const handle = setTimeout(() => stop(why), ms);
+    handle.unref(); // never keeps the process alive by itself
+    return handle;
+  };
+  const total = timer(limits.totalTimeoutMs, `not finished within ${seconds(limits.totalTimeoutMs)} (${TOTAL_TIMEOUT_ENV} raises the limit)`);
+  let idle = timer(limits.headersTimeoutMs, `no response within ${seconds(limits.headersTimeoutMs)}`);
+  const rearmIdle = () => {
+    clearTimeout(idle);
+    idle = timer(limits.idleTimeoutMs, `no data for ${seconds(limits.idleTimeoutMs)} (${IDLE_TIMEOUT_ENV} raises the limit)`);
+  };
+  return {
+    url,
+    signal: controller.signal,
+    /** The headers arrived: from now on the idle limit applies. */
+    headersReceived: rearmIdle,
+    stopReason: () => reason,
+    guard(maxBytes: number): Transform {
+      let bytes = 0;
+      return new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          rearmIdle();
+          bytes += chunk.length;
+          callback(bytes > maxBytes ? new SizeBoundExceeded(`more than ${maxBytes} bytes`) : null, bytes > maxBytes ? undefined : chunk);
+        },
+      });
+    },
+    end() {
+      clearTimeout(total);
+      clearTimeout(idle);
+      if (!controller.signal.aborted) controller.abort(); // closes the connection of a download that failed midway
+    },
+  };
+}
+
+async function requestFile(url: string, transfer: ReturnType<typeof startTransfer>): Promise<Response & { body: ReadableStream<Uint8Array> }> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: headersDeadline.signal });
+    response = await fetch(url, { signal: transfer.signal });
   } catch (error) {
-    throw new SourceUnavailable(`cannot reach ${url} (${describeCause(error)})`);
-  } finally {
-    clearTimeout(timer);
+    const stopped = transfer.stopReason();
+    throw new SourceUnavailable(stopped ? `request of ${url} was stopped: ${stopped}` : `cannot reach ${url} (${describeCause(error)})`);
   }
+  transfer.headersReceived();
   if (!response.ok || response.body === null) {
     await response.body?.cancel();
     throw new SourceUnavailable(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
   }
   return response as Response & { body: ReadableStream<Uint8Array> };
+}
+
+/** An error of the local file system (not of the network) while writing the download. */
+function isWriteError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST'].includes(code);
+}
+
+/** The cache cannot take a download: say which directory, why, and the ways out. */
+function cacheNotWritable(ctx: DataContext, error: unknown): DataConfigError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new DataConfigError(
+    `Cannot write to the dataset cache ${ctx.cacheDir} (${code}). Make it writable, point ${CACHE_DIR_ENV} at a ` +
+      `writable directory, or set ${MIRROR_ENV} to a local mirror directory (its files are used in place, no copy is written).`,
+  );
 }
 
 /** Why `actual` is not `file`, or undefined when it is. 'structure' skips both checks (repacked copies). */
@@ -295,12 +503,17 @@ async function readTrustedRecord(
   return unchanged && sameIdentity ? record : undefined;
 }
 
+/**
+ * Records a successful check. Only a shortcut for later runs: when the cache cannot be written (read-only,
+ * full) the verified file is still used, and the next run checks it again.
+ */
 async function writeRecord(
   sidecarPath: string,
   filePath: string,
   actual: { size: number; sha256: string },
   verification: Verification,
   origin: string,
+  ctx: DataContext,
 ): Promise<void> {
   const { mtimeMs } = await stat(filePath);
   const record: VerifiedRecord = {
@@ -310,8 +523,13 @@ async function writeRecord(
     verification,
     origin,
   };
-  await mkdir(path.dirname(sidecarPath), { recursive: true });
-  await writeFileAtomic(sidecarPath, `${JSON.stringify(record, null, 2)}\n`);
+  try {
+    await writeFileAtomic(sidecarPath, `${JSON.stringify(record, null, 2)}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    ctx.log(`warning: ${filePath} is verified and used, but the record of it cannot be written to ${sidecarPath} (${code ?? (error as Error).message}); ` +
+      `the next run checks the file again. Make ${ctx.cacheDir} writable or point ${CACHE_DIR_ENV} at a writable directory to skip that.`);
+  }
 }
 
 function cacheSidecarPath(filePath: string): string {
@@ -321,6 +539,12 @@ function cacheSidecarPath(filePath: string): string {
 async function removeWithSidecar(filePath: string): Promise<void> {
   await rm(cacheSidecarPath(filePath), { force: true });
   await rm(filePath, { force: true });
+}
+
+/** Size and sha256 of a file, hashing it only when its size is right (a huge wrong file is not read through). */
+async function checkedContents(file: RemoteFile, filePath: string, size: number): Promise<{ size: number; sha256: string }> {
+  const wrongSize = file.size !== undefined && size !== file.size;
+  return { size, sha256: wrongSize ? 'not computed (wrong size)' : await hashFile(filePath) };
 }
 
 async function hashFile(filePath: string): Promise<string> {
@@ -334,7 +558,8 @@ async function statIfExists(filePath: string): Promise<{ size: number; mtimeMs: 
     const stats = await stat(filePath);
     return stats.isFile() ? stats : undefined;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: a part of the path is a file (a mirror laid out wrongly): the file is not there either.
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw error;
   }
 }

@@ -33,6 +33,11 @@ export const IMDB_REVIEWS_PER_CLASS = 12_500;
 const SHUFFLE_SEED = 113;
 const REVIEW_PATH = /^aclImdb\/(train|test)\/(pos|neg)\/(\d+)_\d+\.txt$/;
 const CACHE_MAGIC = Buffer.from('OPTBIMDB', 'ascii');
+/**
+ * What an aclImdb archive may unpack to (data/README.md): the longest review is 13.7 kB, so a review over
+ * 1 MiB is not a review; the whole v1 archive unpacks to about 0.5 GB.
+ */
+export const IMDB_TAR_LIMITS = { maxFileBytes: 2 ** 20, maxTotalBytes: 2 * 2 ** 30 } as const;
 
 export interface ImdbOptions {
   /** Vocabulary size including padding (0) and OOV (1). Keras examples use 10,000. */
@@ -143,8 +148,13 @@ export async function loadImdb(ctx: DataContext, options: ImdbOptions = {}): Pro
   const cacheHit = encoded !== undefined;
   if (encoded === undefined) {
     encoded = await encodeArchive(archive, ctx, { vocabSize, maxLen, reviewsPerClass });
-    await writeEncodedCache(cachePath, key, encoded);
-    ctx.log(`imdb: encoded arrays cached in ${cachePath}`);
+    try {
+      await writeEncodedCache(cachePath, key, encoded);
+      ctx.log(`imdb: encoded arrays cached in ${cachePath}`);
+    } catch (error) {
+      // Only a shortcut for the next run: this run has the arrays.
+      ctx.log(`warning: the encoded IMDB arrays cannot be cached in ${cachePath} (${(error as Error).message.split('. ')[0]}); the next run encodes the archive again.`);
+    }
   }
 
   const train = firstRows(encoded.xTrain, encoded.yTrain, maxLen, options.trainLimit);
@@ -199,6 +209,7 @@ export async function readImdbReviews(archivePath: string): Promise<ImdbReview[]
         text: content.toString('utf8'),
       });
     },
+    IMDB_TAR_LIMITS,
   );
   const splitOrder = (review: ImdbReview) => (review.split === 'train' ? 0 : 1);
   return reviews.sort((a, b) => splitOrder(a) - splitOrder(b) || a.label - b.label || a.id - b.id);

@@ -140,6 +140,9 @@ export async function parseJenaCsv(input: Readable, sourceName: string): Promise
   return rows.finish(report);
 }
 
+/** The canonical CSV is 43 MB; a CSV entry declaring more than this is refused before it is inflated. */
+export const JENA_MAX_CSV_BYTES = 4 * JENA_CANONICAL_CSV.bytes;
+
 /** Finds `jena_climate_2009_2016.csv` in the zip at `zipPath` (ignoring __MACOSX) and parses it. */
 export async function readJenaZip(zipPath: string): Promise<JenaTable> {
   let zip: yauzl.ZipFile;
@@ -155,6 +158,10 @@ export async function readJenaZip(zipPath: string): Promise<JenaTable> {
     for await (const entry of zip.eachEntry()) {
       names.push(entry.fileName);
       if (entry.fileName.startsWith('__MACOSX/') || entry.fileName.split('/').pop() !== JENA_CANONICAL_CSV.name) continue;
+      if (entry.uncompressedSize > JENA_MAX_CSV_BYTES) {
+        throw new DataFormatError(`${zipPath}: ${entry.fileName} unpacks to ${entry.uncompressedSize} bytes, far more than the ` +
+          `${JENA_CANONICAL_CSV.bytes} bytes of the Jena climate CSV; it was not inflated. Delete it and fetch ${JENA_CLIMATE_FILE.url} again.`);
+      }
       return await parseJenaCsv(await zip.openReadStreamPromise(entry), `${zipPath}:${entry.fileName}`);
     }
     throw new DataFormatError(

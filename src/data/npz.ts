@@ -6,8 +6,12 @@ import { parseNpy, type NpyArray } from './npy.js';
 
 const openZip = promisify<string, yauzl.Options, yauzl.ZipFile>(yauzl.open);
 
-/** All arrays of an npz file, keyed by name without the `.npy` suffix (as `np.load(...)[name]`). */
-export async function readNpz(filePath: string): Promise<Record<string, NpyArray>> {
+/**
+ * All arrays of an npz file, keyed by name without the `.npy` suffix (as `np.load(...)[name]`). A member
+ * whose declared size passes `maxMemberBytes` is refused before it is inflated (yauzl holds members to
+ * their declared size).
+ */
+export async function readNpz(filePath: string, maxMemberBytes = 256 * 2 ** 20): Promise<Record<string, NpyArray>> {
   let zip: yauzl.ZipFile;
   try {
     zip = await openZip(filePath, { lazyEntries: true, autoClose: true });
@@ -19,6 +23,10 @@ export async function readNpz(filePath: string): Promise<Record<string, NpyArray
     for await (const entry of entries(zip)) {
       if (!entry.fileName.endsWith('.npy')) continue;
       const name = entry.fileName.slice(0, -'.npy'.length);
+      if (entry.uncompressedSize > maxMemberBytes) {
+        throw new DataFormatError(`${filePath}: member ${entry.fileName} unpacks to ${entry.uncompressedSize} bytes, more than the ` +
+          `${maxMemberBytes} bytes it may have; it was not inflated.`);
+      }
       arrays[name] = parseNpy(await readEntry(zip, entry), `${filePath}:${entry.fileName}`);
     }
   } catch (error) {

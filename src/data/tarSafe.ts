@@ -36,20 +36,47 @@ export function unsafeEntryReason(entry: TarEntryHeader): string | undefined {
   return undefined;
 }
 
+/** How much an archive may unpack to: memory holds one wanted file at a time, the total bounds the time. */
+export interface TarLimits {
+  /** Largest wanted file (its contents are held in memory). */
+  maxFileBytes: number;
+  /** Largest sum of all entries' sizes, wanted or not. */
+  maxTotalBytes: number;
+}
+
 /**
  * Streams `archivePath` (tar or tar.gz), checks every entry with `unsafeEntryReason`, and hands the
  * contents of each regular file whose path `wanted` accepts to `onFile`, in archive order.
  * Rejects with UnsafeArchiveError on the first unsafe entry and with DataFormatError when the file is
- * not a complete, readable tar archive.
+ * not a complete, readable tar archive or passes `limits` (checked on each entry's header, before its
+ * contents are read).
  */
 export async function readTarFiles(
   archivePath: string,
   wanted: (entryPath: string) => boolean,
   onFile: (entryPath: string, content: Buffer) => void,
+  limits: TarLimits = { maxFileBytes: 64 * 2 ** 20, maxTotalBytes: 2 * 2 ** 30 },
 ): Promise<void> {
+  let totalBytes = 0;
   const parser: tar.Parser = tar.t({
     strict: true,
     onReadEntry: (entry) => {
+      totalBytes += entry.size ?? 0;
+      if (totalBytes > limits.maxTotalBytes) {
+        parser.abort(new DataFormatError(
+          `Refusing to read ${archivePath}: its entries add up to more than ${limits.maxTotalBytes} bytes (at '${entry.path}'), ` +
+            `far more than the dataset holds. The archive is not the dataset (or a decompression bomb); delete it and fetch it again.`,
+        ));
+        return;
+      }
+      const wantedFile = isRegularFile(entry.type) && wanted(entry.path);
+      if (wantedFile && (entry.size ?? 0) > limits.maxFileBytes) {
+        parser.abort(new DataFormatError(
+          `Refusing to read ${archivePath}: entry '${entry.path}' is ${entry.size} bytes, more than the ${limits.maxFileBytes} ` +
+            `bytes such a file may have; it was not read. The archive is not the dataset; delete it and fetch it again.`,
+        ));
+        return;
+      }
       const reason = unsafeEntryReason(entry);
       if (reason) {
         parser.abort(
@@ -61,7 +88,7 @@ export async function readTarFiles(
         );
         return;
       }
-      if (!isRegularFile(entry.type) || !wanted(entry.path)) return; // tar.t drains skipped entries
+      if (!wantedFile) return; // tar.t drains skipped entries
       const chunks: Buffer[] = [];
       entry.on('data', (chunk: Buffer) => chunks.push(chunk));
       entry.on('end', () => {

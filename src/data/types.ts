@@ -8,8 +8,15 @@ export interface RemoteFile {
   url: string;
   /** sha256 of the canonical file (hex). */
   sha256?: string;
-  /** Expected size in bytes, when known (checked before hashing). */
+  /** Expected size in bytes, when known (checked before hashing, and a download stops past it). */
   size?: number;
+  /**
+   * Most bytes a download of this file may bring when its size cannot be checked exactly (a repacked
+   * mirror copy, verified by structure); without it, the ceiling for unknown sizes in fetch.ts applies.
+   */
+  maxSize?: number;
+  /** Size after decompression, for compressed files whose loader inflates them: nothing inflates past it. */
+  unpackedSize?: number;
   /** Path of the same file inside a mirror laid out like ../shared/datasets. */
   mirrorPath: string;
   /**
@@ -53,4 +60,20 @@ export interface DataContext {
   cacheDir: string;
   /** Progress reporting for downloads and preprocessing. */
   log: (message: string) => void;
+  /** Overrides of the download time limits (default: DEFAULT_DOWNLOAD_LIMITS in fetch.ts and the environment). */
+  downloads?: Partial<DownloadLimits>;
 }
+
+/**
+ * How long a download may take (data/README.md). A server that accepts the connection and then stalls,
+ * or trickles forever, must not hang a run: each limit stops the download with a message naming the URL.
+ */
+export interface DownloadLimits {
+  /** No response headers for this long. */
+  headersTimeoutMs: number;
+  /** No body bytes for this long (`OPTBENCH_DOWNLOAD_IDLE_TIMEOUT`, seconds). */
+  idleTimeoutMs: number;
+  /** The whole transfer (`OPTBENCH_DOWNLOAD_TIMEOUT`, seconds): 84 MB at ~50 kB/s. */
+  totalTimeoutMs: number;
+}
+

@@ -1,4 +1,5 @@
 /** Errors of src/results/, in one place: what went wrong and what to do about it. */
+import path from 'node:path';
 import { RESULTS_SCHEMA_VERSION } from './schema.js';
 
 /** The file claims a schema version this build cannot read (newer, unknown, or missing). */
@@ -15,10 +16,10 @@ export class UnsupportedResultsVersionError extends Error {
   }
 }
 
-/** The file is not JSON or lacks fields every results file has. */
+/** The file is not JSON or does not match the results schema (./validation.ts); the message names the unit and field. */
 export class InvalidResultsError extends Error {
-  constructor(readonly file: string, problem: string) {
-    super(`${file} is not a valid results file: ${problem}. Re-run the experiment (or fix the file) to regenerate it.`);
+  constructor(readonly file: string, problem: string, advice = 'Re-run the experiment (or fix the file) to regenerate it.') {
+    super(`${file} is not a valid results file: ${problem}. ${advice}`);
     this.name = 'InvalidResultsError';
   }
 }
@@ -31,6 +32,26 @@ export class MergeError extends Error {
 /** `--resume` cannot continue this run directory as asked. */
 export class ResumeError extends Error {
   override name = 'ResumeError';
+}
+
+/** Who holds a run directory's lock (./runLock.ts). */
+export interface RunLockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** Another live process trains this run directory. A ResumeError: exit 2, the user asked for something that cannot be done now. */
+export class RunLockedError extends ResumeError {
+  override name = 'RunLockedError';
+
+  constructor(readonly lockFile: string, readonly holder: RunLockHolder, sameHost: boolean) {
+    super(
+      `${path.dirname(lockFile)} is being trained by another process: pid ${holder.pid} on host ${holder.host}, ` +
+        `since ${holder.startedAt}. Wait for it to finish or stop it, then run again` +
+        (sameHost ? '.' : `; if that run is gone (its machine was lost), delete ${lockFile}.`),
+    );
+  }
 }
 
 export class InvalidShardError extends Error {

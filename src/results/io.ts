@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomicSync } from '../common/atomicWrite.js';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from './schema.js';
 import { UnsupportedResultsVersionError, InvalidResultsError } from './errors.js';
+import { validateResults } from './validation.js';
 
 /**
  * Upgrades from version n to n + 1, keyed by n. Version 1 is the first, so there is nothing to migrate yet;
@@ -27,17 +28,9 @@ function migrate(file: string, data: Record<string, unknown>): Record<string, un
 }
 
 function checkShape(file: string, data: Record<string, unknown>): RunResults {
-  const requireType = (key: string, type: 'string' | 'object') => {
-    if (typeof data[key] !== type || data[key] === null) throw new InvalidResultsError(file, `field '${key}' must be a ${type}`);
-  };
-  requireType('runId', 'string');
-  requireType('experiment', 'string');
-  requireType('title', 'string');
-  requireType('environment', 'object');
-  requireType('settings', 'object');
-  if (!Array.isArray(data.runs)) throw new InvalidResultsError(file, "field 'runs' must be an array");
-  if (!Array.isArray(data.referenceLines)) throw new InvalidResultsError(file, "field 'referenceLines' must be an array");
-  return data as unknown as RunResults;
+  const validated = validateResults(data);
+  if (!validated.ok) throw new InvalidResultsError(file, validated.problems);
+  return validated.results;
 }
 
 /** Parses a results file, migrating older schema versions; throws the typed errors above. */

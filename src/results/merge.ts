@@ -7,6 +7,7 @@
  * the same curves both times. Units of the plan that no input delivered are listed as 'skipped' runs
  * and leave the merged run 'partial' (`npm run experiment -- --resume <merged dir>` trains them).
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { shardOf } from './shard.js';
 import { untrainedRun } from './units.js';
@@ -82,9 +83,26 @@ function missingRun(unit: PlannedUnitRecord, count: number, position: number): O
   return untrainedRun(spec, id, 'skipped', `missing: none of the merged run directories has this unit${shard}`);
 }
 
+/** The same directory named twice (`a a`, `a ./a`, a symlink to `a`) would count its units twice. */
+function refuseRepeatedDirectories(dirs: string[]): void {
+  const seen = new Map<string, string>();
+  for (const dir of dirs) {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      continue; // a missing directory is reported when it is read
+    }
+    const first = seen.get(real);
+    if (first !== undefined) throw new MergeError(`${dir} is named twice (also as ${first}): name each run directory once.`);
+    seen.set(real, dir);
+  }
+}
+
 /** Merges run directories in memory; throws MergeError when they are not parts of one measurement. */
 export function mergeRuns(dirs: string[]): { results: RunResults; missing: string[] } {
   if (!dirs.length) throw new MergeError('nothing to merge: name the run directories (each holding a results.json).');
+  refuseRepeatedDirectories(dirs);
   const inputs: Input[] = dirs.map((dir) => {
     const results = readRunResults(dir);
     if (!results) throw new MergeError(`${dir} has no results.json: not a run directory (pass reports/<experiment>/<runId>).`);

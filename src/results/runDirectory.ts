@@ -5,9 +5,12 @@
  * Every file is written atomically (temp file, fsync, rename): readers never see a partial file.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseResults, writeJsonAtomic } from './io.js';
+import { InvalidResultsError, ResumeError } from './errors.js';
+import { LOCK_FILE } from './runLock.js';
+import { validateUnit } from './validation.js';
 import type { OptimizerRun, RunResults } from './schema.js';
 
 // Other modules write their own JSON files (baselines) through the one atomic writer.
@@ -30,18 +33,25 @@ export function writeUnit(runDir: string, run: OptimizerRun): void {
   writeJsonAtomic(unitFile(runDir, run.id), run);
 }
 
-function parseUnit(file: string): OptimizerRun | null {
+const REDO_UNIT = 'Delete the file to train that unit again, or fix it.';
+
+/** A unit file, validated against the schema; InvalidResultsError names the file and the field. */
+function parseUnit(file: string): OptimizerRun {
+  let data: unknown;
   try {
-    const run = JSON.parse(readFileSync(file, 'utf8')) as Partial<OptimizerRun> | null;
-    return run && typeof run.id === 'string' && typeof run.status === 'string' ? (run as OptimizerRun) : null;
-  } catch {
-    return null;
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InvalidResultsError(file, `not JSON (${(error as Error).message})`, REDO_UNIT);
   }
+  const validated = validateUnit(data);
+  if (!validated.ok) throw new InvalidResultsError(file, validated.problems, REDO_UNIT);
+  return validated.run;
 }
 
 /**
- * Recorded units of a run directory, keyed by id. A file that is not a unit record (not JSON, no id or
- * status: e.g. written by hand or by an older tool) is ignored, so resuming re-runs that unit.
+ * Recorded units of a run directory, keyed by id. Units are written atomically, so a file that is not a
+ * valid unit record was damaged or edited by hand: it is refused (InvalidResultsError, naming the file
+ * and the field) rather than resumed as if its unit had finished, or silently trained again.
  */
 export function readUnits(runDir: string): Map<string, OptimizerRun> {
   const dir = path.join(runDir, UNITS_DIR);
@@ -53,8 +63,11 @@ export function readUnits(runDir: string): Map<string, OptimizerRun> {
     return units;
   }
   for (const name of names) {
-    const run = parseUnit(path.join(dir, name));
-    if (run) units.set(run.id, run);
+    const file = path.join(dir, name);
+    const run = parseUnit(file);
+    const twin = units.get(run.id);
+    if (twin) throw new InvalidResultsError(file, `another file of ${dir} holds unit '${run.id}' too`, `Keep only the unit's own file, ${unitFile(runDir, run.id)}.`);
+    units.set(run.id, run);
   }
   return units;
 }
@@ -106,6 +119,32 @@ export function identityDifferences(here: RunIdentity, there: RunIdentity, where
   return (Object.keys(here) as (keyof RunIdentity)[])
     .filter((key) => !ignore.includes(key) && JSON.stringify(here[key]) !== JSON.stringify(there[key]))
     .map((key) => `${key}: ${JSON.stringify(here[key])} here, ${JSON.stringify(there[key])} in ${where}`);
+}
+
+/**
+ * Refuses a `--resume` directory that is not a run directory: a mistyped path would otherwise start a
+ * fresh run in a new directory and exit 0. A directory with units/ but no results.json yet (a run killed
+ * before its first write) is resumable.
+ */
+export function assertRunDirectory(dir: string): void {
+  let stats;
+  try {
+    stats = statSync(dir);
+  } catch {
+    throw new ResumeError(`--resume ${dir}: no such directory. Name a run directory (reports/<experiment>/<runId>), or give --resume without a directory to continue the newest run under --out.`);
+  }
+  if (!stats.isDirectory()) throw new ResumeError(`--resume ${dir}: it is a file, not a run directory (reports/<experiment>/<runId>).`);
+  // run.lock alone: a run that is starting (its lock is a symbolic link to no file, hence lstat).
+  const starting = (() => {
+    try {
+      return lstatSync(path.join(dir, LOCK_FILE)).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  })();
+  if (!existsSync(path.join(dir, RESULTS_FILE)) && !existsSync(path.join(dir, UNITS_DIR)) && !starting) {
+    throw new ResumeError(`--resume ${dir}: it holds neither ${RESULTS_FILE} nor ${UNITS_DIR}/, so it is not a run directory (reports/<experiment>/<runId>).`);
+  }
 }
 
 /**

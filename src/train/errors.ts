@@ -21,6 +21,11 @@ export class OptimizerUnavailableError extends Error {
   }
 }
 
+/** The plan cannot be run as asked (too big, or two units would be the same); bad input. */
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
 /** A held-out split (--tune) that cannot be carved: the fraction leaves nothing to train or validate on. */
 export class HoldoutError extends Error {
   override name = 'HoldoutError';

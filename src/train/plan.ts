@@ -8,6 +8,8 @@ import type { Shard } from '../results/shard.js';
 import { unitId, type UnitSpec } from '../results/units.js';
 import type { ExperimentDefinition, ModelExperiment, Profile } from './definition.js';
 import type { TrainProgress } from './loop.js';
+import { PlanError } from './errors.js';
+import { MAX_PLAN_UNITS } from './planLimits.js';
 
 export interface RunPlan<E extends ExperimentDefinition = ModelExperiment> {
   experiment: E;
@@ -52,6 +54,12 @@ export interface RunTarget {
 
 /** Every unit of a plan in a fixed order: optimizer, then impl, seed, learning rate. */
 export function planUnits(plan: RunPlan<ExperimentDefinition>): PlannedUnit[] {
+  const size = plan.optimizers.reduce((total, optimizer) => total + plan.implsFor(optimizer).length, 0)
+    * plan.seeds.length * Math.max(plan.learningRates.length, 1);
+  if (size > MAX_PLAN_UNITS) {
+    throw new PlanError(`the plan holds ${size.toLocaleString('en')} units (optimizers × implementations × seeds × learning rates), `
+      + `more than the ${MAX_PLAN_UNITS.toLocaleString('en')} one run may hold: use fewer --seeds, --lr values or --optimizers, or split the study into several runs.`);
+  }
   const varying = { impl: plan.optimizers.some((o) => plan.implsFor(o).length > 1), seed: plan.seeds.length > 1, learningRate: plan.learningRates.length > 0 };
   const rates: (number | undefined)[] = plan.learningRates.length ? plan.learningRates : [undefined];
   const units: PlannedUnit[] = [];
@@ -64,6 +72,11 @@ export function planUnits(plan: RunPlan<ExperimentDefinition>): PlannedUnit[] {
         }
       }
     }
+  }
+  const ids = new Set<string>();
+  for (const { id } of units) {
+    if (ids.has(id)) throw new PlanError(`the plan holds unit '${id}' twice: give each seed and learning rate once.`);
+    ids.add(id);
   }
   return units;
 }

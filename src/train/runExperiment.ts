@@ -8,6 +8,7 @@ import type { BackendChoice } from '../backend/select.js';
 import { describeEnvironment } from '../results/environment.js';
 import { identityDifferences, newRunId, readRunResults, readUnits, runIdentity, writeResults } from '../results/runDirectory.js';
 import { ResumeError } from '../results/errors.js';
+import { acquireRunLock } from '../results/runLock.js';
 import { RESULTS_SCHEMA_VERSION, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
 import type { DataContext } from '../data/types.js';
 import { selectShard } from '../results/shard.js';
@@ -104,8 +105,20 @@ export async function runPlannedUnits({ plan, units, backend, target, reporter, 
   prepare: () => Promise<UnitTrainer>;
 }): Promise<{ runDir: string; results: RunResults }> {
   const startedAt = new Date();
-  const selected = execution.shard ? selectShard(units, execution.shard) : units;
   const runDir = target.runDir ?? path.join(target.reportsRoot, plan.experiment.name, newRunId(startedAt));
+  // Before anything is read: a second process resuming this run at the same time is refused, naming the first.
+  const releaseLock = acquireRunLock(runDir, dataContext?.log ?? ((line) => process.stdout.write(`${line}\n`)));
+  try {
+    return await trainInRunDirectory({ plan, units, backend, target, reporter, execution, dataContext, deterministic, prepare, runDir, startedAt });
+  } finally {
+    releaseLock();
+  }
+}
+
+async function trainInRunDirectory({ plan, units, backend, target, reporter, execution, dataContext, deterministic, prepare, runDir, startedAt }: Parameters<typeof runPlannedUnits>[0] & {
+  execution: ExecutionOptions; runDir: string; startedAt: Date;
+}): Promise<{ runDir: string; results: RunResults }> {
+  const selected = execution.shard ? selectShard(units, execution.shard) : units;
   const previous = target.runDir ? readRunResults(runDir) : null;
   const recorded = new Map([...readUnits(runDir)].filter(([, run]) => run.status !== 'failed'));
   const todo = selected.filter((unit) => !recorded.has(unit.id));

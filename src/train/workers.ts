@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackendName } from '../backend/select.js';
-import { DataFormatError, DataIntegrityError, DataUnavailableError } from '../data/errors.js';
+import { DataConfigError, DataFormatError, DataIntegrityError, DataUnavailableError } from '../data/errors.js';
 import type { OptimizerRun } from '../results/schema.js';
 import { writeUnit } from '../results/runDirectory.js';
 import type { PlannedUnit, RunDetails, RunReporter, UnitRunner } from './plan.js';
@@ -34,7 +34,7 @@ export function defaultWorkers(backend: BackendName, cores = os.availableParalle
 
 // Data errors come back as their own class so callers handle them as in-process runs do (the CLI skips
 // an experiment whose data is unavailable).
-const REBUILT_ERRORS: Record<string, new (message: string) => Error> = { DataUnavailableError, DataIntegrityError, DataFormatError };
+const REBUILT_ERRORS: Record<string, new (message: string) => Error> = { DataUnavailableError, DataIntegrityError, DataFormatError, DataConfigError };
 
 function rebuildError(error: { name: string; message: string }): Error {
   const Rebuilt = REBUILT_ERRORS[error.name];

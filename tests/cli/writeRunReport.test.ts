@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTOUR_COLOR } from '../../src/report/colors.js';
 import { writeRunReport } from '../../src/cli/writeRunReport.js';
 import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
 import { bostonLike, surfacesLike } from '../fixtures/results/sampleRuns.js';
@@ -23,7 +24,7 @@ describe('writeRunReport', () => {
   it('draws the contours of the surfaces experiment\'s cost functions', async () => {
     const { charts } = await writeRunReport(await writeRun(root, surfacesLike()));
     // The contour layer is the grey lines under the trajectories; without the surface there are none.
-    expect(await readFile(charts[0].spec, 'utf8')).toContain('"color":"#bdbdbd"');
+    expect(await readFile(charts[0].spec, 'utf8')).toContain(`"color":"${CONTOUR_COLOR}"`);
   });
 
   it('scores nothing for an experiment this build does not know', async () => {
