@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
-import { OPTIMIZERS } from '../optimizers/registry.js';
+import { OPTIMIZERS, resolveHyperparameters } from '../optimizers/registry.js';
 import type { Hyperparameters } from '../optimizers/hyperparameters.js';
 import { median } from './stats.js';
 
@@ -66,7 +66,7 @@ const kernelsPerStep = async (task?: { step: () => void }) => (task ? (await tf.
 
 async function benchmarkOptimizer({ label, optimizer, h }: (typeof CASES)[number], grads: tf.Tensor[], rounds: number): Promise<OptimizerBenchResult> {
   const spec = OPTIMIZERS[optimizer];
-  const hyperparameters = { ...spec.defaults, ...h };
+  const hyperparameters = resolveHyperparameters(optimizer, h);
   // Built-in parity runs the tfjs convention (same arithmetic); without a built-in, the study's default.
   const scratchHyperparameters = spec.builtin ? { ...hyperparameters, convention: 'tfjs' } : hyperparameters;
   const tasks = {

@@ -4,24 +4,33 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DuplicateOptimizerError, InvalidHyperparameterError, UnknownOptimizerError } from './errors.js';
-import type { Hyperparameters } from './hyperparameters.js';
-import { ScratchOptimizer, scratchConvention, type ScratchOptimizerName } from './scratch.js';
+import {
+  KERAS_DEFAULTS, type BuiltinOptimizerName, type HyperparameterOverrides, type Hyperparameters, type HyperparametersOf,
+  type ResolvedHyperparameters,
+} from './hyperparameters.js';
+import { ScratchOptimizer, scratchConvention } from './scratch.js';
 
 export type OptimizerImplName = 'builtin' | 'scratch';
 
-export interface OptimizerSpec {
+/**
+ * A registry entry. Its factories take the optimizer's resolved hyperparameters (resolveHyperparameters:
+ * defaults with the unit's overrides, every key present), never partial ones. `H` is the entry's own
+ * hyperparameter type; the registry holds entries as `OptimizerSpec` (the general record), which is also
+ * what a user optimizer (--optimizer-file) brings.
+ */
+export interface OptimizerSpec<H extends ResolvedHyperparameters = ResolvedHyperparameters> {
   name: string;
   label: string;
-  /** Keras 2.x defaults (the article's era), learningRate included. See docs/study.md, "Conventions". */
-  defaults: Hyperparameters;
+  /** Every hyperparameter with its default, learningRate included. Built-ins: Keras 2.x's (KERAS_DEFAULTS). */
+  defaults: H;
   /** tfjs built-in, when tfjs has one. Follows tfjs's update convention. */
-  builtin?: (h: Hyperparameters) => tf.Optimizer;
+  builtin?: (h: H) => tf.Optimizer;
   /** The from-scratch implementation (src/optimizers/), when there is one. */
-  scratch?: (h: Hyperparameters) => tf.Optimizer;
+  scratch?: (h: H) => tf.Optimizer;
   /** Which convention the built-in follows, recorded in results.json. */
   builtinConvention: string;
   /** Convention of the from-scratch implementation given the hyperparameters, recorded in results.json. */
-  scratchConvention?: (h: Hyperparameters) => string;
+  scratchConvention?: (h: H) => string;
   /**
    * Set when the tfjs built-in does not do what the study's Keras optimizer does, with the reason:
    * the default implementation is then the from-scratch one.
@@ -31,31 +40,34 @@ export interface OptimizerSpec {
 
 export { OPTIMIZER_NAMES, STUDY_OPTIMIZERS } from './names.js';
 
-const num = (h: Hyperparameters, key: string): number => {
-  const value = h[key];
-  if (typeof value !== 'number') throw new InvalidHyperparameterError('tfjs built-in', key, `must be a number, got ${JSON.stringify(value)}`);
-  return value;
-};
-
 /**
- * The from-scratch implementation (src/optimizers/scratch.ts): the spec's defaults filled in under the
- * given hyperparameters, plus the scratch-only options documented there (convention, schedules,
- * clipping, penalties; rmsprop `centered`/`momentum`, adam/adamw `amsgrad`, momentum `nesterov`).
+ * A built-in entry: its defaults from KERAS_DEFAULTS, its from-scratch implementation, and factories
+ * typed with its own hyperparameters. The entry is stored under the general record type: the registry
+ * only ever calls it with resolveHyperparameters(name, …), whose keys and types match `H` (checked there).
  */
-function fromScratch(name: ScratchOptimizerName): Pick<OptimizerSpec, 'scratch' | 'scratchConvention'> {
-  const withDefaults = (h: Hyperparameters): Hyperparameters => ({ ...OPTIMIZERS[name].defaults, ...h });
-  return {
-    scratch: (h) => new ScratchOptimizer(name, withDefaults(h)),
-    scratchConvention: (h) => scratchConvention(name, withDefaults(h)),
+function builtinEntry<N extends BuiltinOptimizerName>(
+  name: N,
+  entry: Pick<OptimizerSpec<HyperparametersOf<N>>, 'label' | 'builtin' | 'builtinConvention' | 'builtinCaveat'>,
+): OptimizerSpec {
+  const spec: OptimizerSpec<HyperparametersOf<N>> = {
+    name,
+    defaults: { ...KERAS_DEFAULTS[name] } as HyperparametersOf<N>,
+    ...entry,
+    // The from-scratch implementation (src/optimizers/scratch.ts) and the scratch-only options documented
+    // there (convention, schedules, clipping, penalties; rmsprop `centered`/`momentum`, adam/adamw
+    // `amsgrad`, momentum `nesterov`).
+    scratch: (h) => new ScratchOptimizer(name, h),
+    scratchConvention: (h) => scratchConvention(name, h),
   };
+  return spec as unknown as OptimizerSpec;
 }
 
 /**
  * tfjs's momentum optimizer, disposing completely: in tfjs 4.22 MomentumOptimizer.dispose() does not
  * call SGDOptimizer's, so the learning-rate scalar it keeps (`c`) leaks one tensor per optimizer.
  */
-function builtinMomentum(h: Hyperparameters, useNesterov: boolean): tf.Optimizer {
-  const optimizer = tf.train.momentum(num(h, 'learningRate'), num(h, 'momentum'), useNesterov);
+function builtinMomentum(h: HyperparametersOf<'momentum' | 'nesterov'>, useNesterov: boolean): tf.Optimizer {
+  const optimizer = tf.train.momentum(h.learningRate, h.momentum, useNesterov);
   const disposeSlots = optimizer.dispose.bind(optimizer);
   optimizer.dispose = () => {
     disposeSlots();
@@ -65,88 +77,52 @@ function builtinMomentum(h: Hyperparameters, useNesterov: boolean): tf.Optimizer
 }
 
 export const OPTIMIZERS: Record<string, OptimizerSpec> = {
-  adadelta: {
-    name: 'adadelta', label: 'Adadelta',
-    defaults: { learningRate: 0.001, rho: 0.95, epsilon: 1e-7 },
-    builtin: (h) => tf.train.adadelta(num(h, 'learningRate'), num(h, 'rho'), num(h, 'epsilon')),
+  adadelta: builtinEntry('adadelta', {
+    label: 'Adadelta',
+    builtin: (h) => tf.train.adadelta(h.learningRate, h.rho, h.epsilon),
     builtinConvention: 'tfjs',
     builtinCaveat: 'tfjs\'s Adadelta divides by the squared-gradient accumulator *before* its update; both accumulators '
       + 'start at zero and then stay equal, so every step is exactly −lr·g (plain SGD). The study ran Keras\'s Adadelta, '
       + 'so optbench runs the from-scratch Keras-convention one unless --impl builtin is asked for.',
-    ...fromScratch('adadelta'),
-  },
-  adagrad: {
-    name: 'adagrad', label: 'Adagrad',
-    // tfjs's adagrad takes no epsilon: it uses the backend epsilon (1e-7 on all backends here).
-    defaults: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
-    builtin: (h) => tf.train.adagrad(num(h, 'learningRate'), num(h, 'initialAccumulatorValue')),
+  }),
+  adagrad: builtinEntry('adagrad', {
+    label: 'Adagrad',
+    builtin: (h) => tf.train.adagrad(h.learningRate, h.initialAccumulatorValue),
     builtinConvention: 'tfjs',
-    ...fromScratch('adagrad'),
-  },
-  adam: {
-    name: 'adam', label: 'Adam',
-    defaults: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    builtin: (h) => tf.train.adam(num(h, 'learningRate'), num(h, 'beta1'), num(h, 'beta2'), num(h, 'epsilon')),
+  }),
+  adam: builtinEntry('adam', {
+    label: 'Adam',
+    builtin: (h) => tf.train.adam(h.learningRate, h.beta1, h.beta2, h.epsilon),
     builtinConvention: 'tfjs',
-    ...fromScratch('adam'),
-  },
-  adamax: {
-    name: 'adamax', label: 'Adamax',
-    defaults: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    builtin: (h) => tf.train.adamax(num(h, 'learningRate'), num(h, 'beta1'), num(h, 'beta2'), num(h, 'epsilon'), 0),
+  }),
+  adamax: builtinEntry('adamax', {
+    label: 'Adamax',
+    builtin: (h) => tf.train.adamax(h.learningRate, h.beta1, h.beta2, h.epsilon, 0),
     builtinConvention: 'tfjs',
-    ...fromScratch('adamax'),
-  },
-  ftrl: {
-    name: 'ftrl', label: 'Ftrl',
-    defaults: {
-      learningRate: 0.001, learningRatePower: -0.5, initialAccumulatorValue: 0.1,
-      l1RegularizationStrength: 0, l2RegularizationStrength: 0, l2ShrinkageRegularizationStrength: 0, beta: 0,
-    },
-    builtinConvention: 'none',
-    ...fromScratch('ftrl'),
-  },
-  nadam: {
-    name: 'nadam', label: 'Nadam',
-    defaults: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    builtinConvention: 'none',
-    ...fromScratch('nadam'),
-  },
-  rmsprop: {
-    name: 'rmsprop', label: 'RMSprop',
-    defaults: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
-    builtin: (h) => tf.train.rmsprop(num(h, 'learningRate'), num(h, 'rho'), num(h, 'momentum'), num(h, 'epsilon'), h.centered === true),
+  }),
+  ftrl: builtinEntry('ftrl', { label: 'Ftrl', builtinConvention: 'none' }),
+  nadam: builtinEntry('nadam', { label: 'Nadam', builtinConvention: 'none' }),
+  rmsprop: builtinEntry('rmsprop', {
+    label: 'RMSprop',
+    builtin: (h) => tf.train.rmsprop(h.learningRate, h.rho, h.momentum, h.epsilon, h.centered),
     builtinConvention: 'tfjs',
-    ...fromScratch('rmsprop'),
-  },
-  sgd: {
-    name: 'sgd', label: 'SGD',
-    // Keras's SGD default is 0.01 (the article's text says 0.001 for "all"; we record what ran).
-    defaults: { learningRate: 0.01 },
-    builtin: (h) => tf.train.sgd(num(h, 'learningRate')),
+  }),
+  sgd: builtinEntry('sgd', {
+    label: 'SGD',
+    builtin: (h) => tf.train.sgd(h.learningRate),
     builtinConvention: 'tfjs',
-    ...fromScratch('sgd'),
-  },
-  momentum: {
-    name: 'momentum', label: 'SGD + momentum',
-    defaults: { learningRate: 0.01, momentum: 0.9 },
+  }),
+  momentum: builtinEntry('momentum', {
+    label: 'SGD + momentum',
     builtin: (h) => builtinMomentum(h, false),
     builtinConvention: 'tfjs',
-    ...fromScratch('momentum'),
-  },
-  nesterov: {
-    name: 'nesterov', label: 'SGD + Nesterov',
-    defaults: { learningRate: 0.01, momentum: 0.9 },
+  }),
+  nesterov: builtinEntry('nesterov', {
+    label: 'SGD + Nesterov',
     builtin: (h) => builtinMomentum(h, true),
     builtinConvention: 'tfjs',
-    ...fromScratch('nesterov'),
-  },
-  adamw: {
-    name: 'adamw', label: 'AdamW',
-    defaults: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 },
-    builtinConvention: 'none',
-    ...fromScratch('adamw'),
-  },
+  }),
+  adamw: builtinEntry('adamw', { label: 'AdamW', builtinConvention: 'none' }),
 };
 
 /**
@@ -171,4 +147,25 @@ export function getOptimizerSpec(name: string): OptimizerSpec {
 export function defaultImpl(name: string): OptimizerImplName {
   const spec = getOptimizerSpec(name);
   return spec.builtin && !spec.builtinCaveat ? 'builtin' : 'scratch';
+}
+
+/**
+ * The one place defaults are merged: the optimizer's defaults with the caller's overrides (the CLI's
+ * --lr, a plan's `{ convention: 'tfjs' }`; an override left undefined keeps its default). Every factory
+ * of the registry is given this record, and results.json records it. An override of a defaulted hyperparameter must have the
+ * default's type (a learning rate is a number); other keys (the from-scratch options) are validated by
+ * the implementation that reads them.
+ */
+export function resolveHyperparameters<N extends BuiltinOptimizerName>(name: N, overrides?: HyperparameterOverrides<N>): HyperparametersOf<N>;
+/** Any registered optimizer, named at run time (a user's, or a name read from the command line or results.json). */
+export function resolveHyperparameters<N extends string>(name: N extends BuiltinOptimizerName ? never : N, overrides?: Hyperparameters): ResolvedHyperparameters;
+export function resolveHyperparameters(name: string, overrides: Hyperparameters = {}): ResolvedHyperparameters {
+  const { defaults } = getOptimizerSpec(name);
+  const given = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  for (const [key, value] of given) {
+    if (Object.hasOwn(defaults, key) && typeof value !== typeof defaults[key]) {
+      throw new InvalidHyperparameterError(name, key, `must be a ${typeof defaults[key]} like its default ${JSON.stringify(defaults[key])}, got ${JSON.stringify(value)}`);
+    }
+  }
+  return { ...defaults, ...Object.fromEntries(given) };
 }

@@ -1,5 +1,6 @@
 /**
- * From-scratch optimizers by name from the registry's untyped hyperparameters: validates them, builds
+ * From-scratch optimizers by name from resolved hyperparameters (the registry's resolveHyperparameters,
+ * every default present): validates them again (a saved model's config brings them back untyped), builds
  * the learning-rate schedule, the Keras-style gradient modifiers and the recipe, and wraps the result
  * in a serialisable tf.Optimizer.
  *
@@ -12,7 +13,7 @@
  *   l1Penalty, l2Penalty gradient of λ‖w‖₁ / λ‖w‖² added before clipping (as a loss penalty would be)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Hyperparameters } from './hyperparameters.js';
+import { SCHEDULES, SCRATCH_CONVENTIONS, type Hyperparameters } from './hyperparameters.js';
 import { InvalidHyperparameterError } from './errors.js';
 import { chain, type GradientTransformation, type Schedule } from './transform.js';
 import { TransformOptimizer } from './transform_optimizer.js';
@@ -21,22 +22,7 @@ import { clipByGlobalNorm, clipByNorm, clipByValue } from './clipping.js';
 import { addL1Penalty, addL2Penalty } from './regularization.js';
 import * as recipes from './recipes.js';
 
-/** Conventions each scratch optimizer implements; the first is the study's default (Keras 2.x era). */
-export const SCRATCH_CONVENTIONS = {
-  sgd: ['keras-2', 'tfjs'],
-  momentum: ['keras-2', 'tfjs'],
-  nesterov: ['keras-2', 'tfjs'],
-  adagrad: ['keras-2', 'tfjs'],
-  adadelta: ['keras-2', 'tfjs'],
-  rmsprop: ['keras-2', 'tfjs'],
-  adam: ['keras-2', 'tfjs'],
-  adamax: ['keras-2', 'tfjs'],
-  nadam: ['tf-2.10', 'keras-2.11'],
-  ftrl: ['keras-2'],
-  adamw: ['keras-2.11'],
-} as const satisfies Record<string, readonly string[]>;
-
-export type ScratchOptimizerName = keyof typeof SCRATCH_CONVENTIONS;
+type ScratchOptimizerName = keyof typeof SCRATCH_CONVENTIONS;
 
 /** Reads hyperparameters with type checks and remembers which were used, to reject unknown ones. */
 class HyperparameterReader {
@@ -89,8 +75,6 @@ class HyperparameterReader {
     }
   }
 }
-
-const SCHEDULES = ['constant', 'inverse-time', 'exponential', 'step', 'cosine'] as const;
 
 function learningRateOf(r: HyperparameterReader): number | Schedule {
   const initial = r.positive('learningRate');

@@ -95,11 +95,12 @@ export function validateDefinition(file: string, exported: unknown): UserOptimiz
 }
 
 /**
- * The defaults with the run's overrides, each override of the same type as its default; an unknown
- * hyperparameter is refused (a misspelt name would otherwise be silently ignored).
+ * The resolved hyperparameters (the registry's resolveHyperparameters already merged the defaults), each
+ * of the same type as its default; an unknown hyperparameter is refused (a misspelt name would otherwise
+ * be silently ignored).
  */
-function withDefaults(definition: UserOptimizerDefinition, overrides: Hyperparameters): UserOptimizerDefinition['defaults'] {
-  for (const [key, value] of Object.entries(overrides)) {
+function checked(definition: UserOptimizerDefinition, h: Hyperparameters): UserOptimizerDefinition['defaults'] {
+  for (const [key, value] of Object.entries(h)) {
     if (!Object.hasOwn(definition.defaults, key)) {
       throw new InvalidHyperparameterError(definition.name, key, `is not one of its hyperparameters (${Object.keys(definition.defaults).join(', ')})`);
     }
@@ -107,7 +108,7 @@ function withDefaults(definition: UserOptimizerDefinition, overrides: Hyperparam
       throw new InvalidHyperparameterError(definition.name, key, `must be a ${typeof definition.defaults[key]}, got ${JSON.stringify(value)}`);
     }
   }
-  return { ...definition.defaults, ...overrides } as UserOptimizerDefinition['defaults'];
+  return h as UserOptimizerDefinition['defaults'];
 }
 
 /** Whether a value behaves like a tf.Optimizer (duck-typed: the module may bundle its own tfjs copy). */
@@ -131,14 +132,14 @@ export function userOptimizerSpec(file: string, definition: UserOptimizerDefinit
     scratchConvention: () => convention,
     ...(optimizer ? {
       builtin: (h: Hyperparameters) => {
-        const created: unknown = optimizer(withDefaults(definition, h));
+        const created: unknown = optimizer(checked(definition, h));
         if (!isOptimizer(created)) throw new OptimizerModuleError(file, '`optimizer(h)` did not return a tf.Optimizer (an object with applyGradients and dispose)');
         return created;
       },
     } : {}),
     ...(transform ? {
       scratch: (h: Hyperparameters) => {
-        const created: unknown = transform(withDefaults(definition, h));
+        const created: unknown = transform(checked(definition, h));
         if (!isTransform(created)) throw new OptimizerModuleError(file, '`transform(h)` did not return a gradient transformation (init, update, dispose), e.g. chain(...)');
         return new TransformOptimizer(created);
       },
@@ -176,7 +177,7 @@ export async function registerOptimizerFiles(files: readonly string[]): Promise<
     for (const create of [spec.builtin, spec.scratch]) {
       if (!create) continue;
       try {
-        create({}).dispose();
+        create(spec.defaults).dispose();
       } catch (error) {
         if (error instanceof OptimizerModuleError) throw error;
         throw new OptimizerModuleError(file, `building the optimizer from its defaults failed: ${(error as Error).message}`);

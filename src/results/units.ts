@@ -3,8 +3,8 @@
  * a run, and the record of a unit that trained nothing. Owned by results because merging, resuming and
  * the convergence check key runs by it, not only training.
  */
-import { getOptimizerSpec } from '../optimizers/registry.js';
-import type { Hyperparameters } from '../optimizers/hyperparameters.js';
+import { resolveHyperparameters } from '../optimizers/registry.js';
+import type { HyperparameterOverrides, ResolvedHyperparameters } from '../optimizers/hyperparameters.js';
 import type { HoldoutSplit, OptimizerImpl, OptimizerRun, RunStatus, TuningPhase } from './schema.js';
 
 export interface UnitSpec {
@@ -14,7 +14,7 @@ export interface UnitSpec {
   /** Overrides the optimizer's default learning rate when set. */
   learningRate?: number;
   /** Overrides of other defaults, e.g. `{ convention: 'tfjs' }` for a from-scratch optimizer. */
-  hyperparameters?: Hyperparameters;
+  hyperparameters?: HyperparameterOverrides;
   /** Part of a --tune run (src/tune/), recorded with the unit. */
   phase?: TuningPhase;
   /** Train on the training data minus this held-out part and validate on it (a tuning grid unit). */
@@ -26,11 +26,12 @@ export function tuningFields(spec: UnitSpec): Pick<OptimizerRun, 'phase' | 'hold
   return { ...(spec.phase ? { phase: spec.phase } : {}), ...(spec.holdout ? { holdout: spec.holdout } : {}) };
 }
 
-/** The optimizer's defaults with the unit's overrides applied. */
-export function effectiveHyperparameters(spec: UnitSpec): Hyperparameters {
-  const hyperparameters: Hyperparameters = { ...getOptimizerSpec(spec.optimizer).defaults, ...spec.hyperparameters };
-  if (spec.learningRate !== undefined) hyperparameters.learningRate = spec.learningRate;
-  return hyperparameters;
+/** The unit's hyperparameters, resolved by the registry: its defaults under its overrides, its own learning rate winning. */
+export function effectiveHyperparameters(spec: UnitSpec): ResolvedHyperparameters {
+  return resolveHyperparameters(spec.optimizer, {
+    ...spec.hyperparameters,
+    ...(spec.learningRate !== undefined ? { learningRate: spec.learningRate } : {}),
+  });
 }
 
 /**
@@ -40,7 +41,7 @@ export function effectiveHyperparameters(spec: UnitSpec): Hyperparameters {
 export function untrainedRun(spec: UnitSpec, id: string, status: RunStatus, reason: string, convention = 'unknown'): OptimizerRun {
   const hyperparameters = effectiveHyperparameters(spec);
   return {
-    id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: Number(hyperparameters.learningRate),
+    id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed, learningRate: hyperparameters.learningRate,
     hyperparameters, convention, status, reason, epochs: [], totalSeconds: 0, samplesPerSecond: null, ...tuningFields(spec),
   };
 }

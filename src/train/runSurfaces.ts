@@ -81,7 +81,7 @@ export async function runSurfaceUnit(experiment: SurfaceExperiment, steps: numbe
   const totalSeconds = (performance.now() - started) / 1000;
   return {
     id, optimizer: spec.optimizer, impl: spec.impl, seed: spec.seed,
-    learningRate: Number(resolved.hyperparameters.learningRate),
+    learningRate: resolved.hyperparameters.learningRate,
     hyperparameters: resolved.hyperparameters,
     convention: resolved.convention,
     status: diverged.length ? 'diverged' : 'ok',

@@ -9,7 +9,7 @@ import { effectiveHyperparameters, tuningFields, untrainedRun, type UnitSpec } f
 import type { OptimizerRun } from '../results/schema.js';
 import { CheckpointError, OptimizerUnavailableError, TrainingStoppedError } from './errors.js';
 import { getOptimizerSpec } from '../optimizers/registry.js';
-import type { Hyperparameters } from '../optimizers/hyperparameters.js';
+import type { ResolvedHyperparameters } from '../optimizers/hyperparameters.js';
 import type { ModelExperiment, Profile } from './definition.js';
 import type { LoadedData } from '../data/types.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -23,7 +23,7 @@ import { SeededRandom, deriveSeed } from '../common/random.js';
 
 export interface ResolvedOptimizer {
   create: () => tf.Optimizer;
-  hyperparameters: Hyperparameters;
+  hyperparameters: ResolvedHyperparameters;
   convention: string;
 }
 
@@ -191,7 +191,7 @@ export async function runUnit(
     });
     return {
       ...base,
-      learningRate: Number(resolved.hyperparameters.learningRate),
+      learningRate: resolved.hyperparameters.learningRate,
       hyperparameters: resolved.hyperparameters,
       convention: resolved.convention,
       status: outcome.status,

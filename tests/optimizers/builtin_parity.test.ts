@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { OPTIMIZERS } from '../../src/optimizers/registry.js';
+import { OPTIMIZERS, resolveHyperparameters } from '../../src/optimizers/registry.js';
 import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
 import { fixture, runOptimizer, worstError } from './stream.js';
 
@@ -29,7 +29,7 @@ describe.each(['cpu', 'wasm'] as const)('from-scratch (tfjs convention) = tfjs b
   it.each(CASES)('$label', async ({ optimizer, h }) => {
     await selectBackend(backend);
     const spec = OPTIMIZERS[optimizer];
-    const hyperparameters = { ...spec.defaults, ...h };
+    const hyperparameters = resolveHyperparameters(optimizer, h);
     const f = fixture(7);
     const builtin = runOptimizer(spec.builtin!(hyperparameters), f);
     const scratch = runOptimizer(spec.scratch!({ ...hyperparameters, convention: 'tfjs' }), f);

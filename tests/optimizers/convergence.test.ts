@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { OPTIMIZERS } from '../../src/optimizers/registry.js';
+import { OPTIMIZERS, resolveHyperparameters } from '../../src/optimizers/registry.js';
 
 beforeAll(async () => { await selectBackend('wasm'); });
 
@@ -42,13 +42,13 @@ const LEARNING_RATES: Record<string, number> = { adadelta: 1 };
 
 it.each(Object.keys(OPTIMIZERS))('%s reduces ½x² + 2y² − xy from (1, −1)', (name) => {
   const spec = OPTIMIZERS[name];
-  const [x, y] = minimise(spec.scratch!({ ...spec.defaults, learningRate: LEARNING_RATES[name] ?? 0.05 }), quadratic, [1, -1], 200);
+  const [x, y] = minimise(spec.scratch!(resolveHyperparameters(name, { learningRate: LEARNING_RATES[name] ?? 0.05 })), quadratic, [1, -1], 200);
   // "Reduces" with a margin: at least a quarter of the starting value gone in 200 steps.
   expect(quadratic.value(x, y)).toBeLessThan(0.75 * quadratic.value(1, -1));
 });
 
 it('Adam reaches the floor of the Rosenbrock valley from (0, 0)', () => {
-  const [x, y] = minimise(OPTIMIZERS.adam.scratch!({ ...OPTIMIZERS.adam.defaults, learningRate: 0.05 }), rosenbrock, [0, 0], 3000);
+  const [x, y] = minimise(OPTIMIZERS.adam.scratch!(resolveHyperparameters('adam', { learningRate: 0.05 })), rosenbrock, [0, 0], 3000);
   // On the floor y = x² the function is (1 − x)²; it has also travelled most of the way to (1, 1).
   expect(Math.abs(y - x * x)).toBeLessThan(1e-2);
   expect(rosenbrock.value(x, y)).toBeLessThan(1e-2);

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { OPTIMIZERS } from '../../src/optimizers/registry.js';
+import { OPTIMIZERS, resolveHyperparameters } from '../../src/optimizers/registry.js';
 import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
 import * as ref from './reference.js';
 import { fixture, runOptimizer, runReference, worstError } from './stream.js';
@@ -123,7 +123,7 @@ describe.each(['cpu', 'wasm'] as const)('from-scratch = float64 reference on %s'
     await selectBackend(backend);
     const spec = OPTIMIZERS[optimizer];
     const f = fixture(11);
-    const scratch = runOptimizer(spec.scratch!({ ...spec.defaults, ...h }), f);
+    const scratch = runOptimizer(spec.scratch!(resolveHyperparameters(optimizer, h)), f);
     expect(worstError(scratch, runReference(reference, f))).toBeLessThanOrEqual(1);
     if (rival) expect(worstError(scratch, runReference(rival, f))).toBeGreaterThan(10);
   });
@@ -132,7 +132,7 @@ describe.each(['cpu', 'wasm'] as const)('from-scratch = float64 reference on %s'
 it('ftrl with l1 produces exact zeros, as the kernel’s select does', async () => {
   await selectBackend('wasm');
   const f = fixture(3);
-  const weights = runOptimizer(OPTIMIZERS.ftrl.scratch!({ learningRate: 0.1, l1RegularizationStrength: 15 }), f);
+  const weights = runOptimizer(OPTIMIZERS.ftrl.scratch!(resolveHyperparameters('ftrl', { learningRate: 0.1, l1RegularizationStrength: 15 })), f);
   const all = weights.flatMap((w) => [...w]);
   expect(all.filter((x) => x === 0).length).toBeGreaterThan(0);
   expect(all.filter((x) => x !== 0).length).toBeGreaterThan(0);

@@ -7,8 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { OptimizerStateError } from '../../src/optimizers/errors.js';
-import { getOptimizerSpec } from '../../src/optimizers/registry.js';
-import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
+import { getOptimizerSpec, resolveHyperparameters } from '../../src/optimizers/registry.js';
 import { restoreOptimizerState, saveOptimizerState } from '../../src/optimizers/state.js';
 
 beforeAll(async () => {
@@ -18,7 +17,7 @@ beforeAll(async () => {
 function factory(name: string, impl: 'builtin' | 'scratch'): () => tf.Optimizer {
   const entry = getOptimizerSpec(name);
   const make = impl === 'builtin' ? entry.builtin! : entry.scratch!;
-  return () => make({ ...entry.defaults, learningRate: 0.05 } as Hyperparameters);
+  return () => make(resolveHyperparameters(name, { learningRate: 0.05 }));
 }
 
 /** Steps on f(w) = Σ (w - target)² · scale, with a gradient that changes every step. */

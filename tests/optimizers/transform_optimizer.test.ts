@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { OPTIMIZERS } from '../../src/optimizers/registry.js';
-import type { Hyperparameters } from '../../src/optimizers/hyperparameters.js';
+import { OPTIMIZERS, resolveHyperparameters } from '../../src/optimizers/registry.js';
+import { KERAS_DEFAULTS, type Hyperparameters } from '../../src/optimizers/hyperparameters.js';
 import { ScratchOptimizer } from '../../src/optimizers/scratch.js';
 import { TransformOptimizer } from '../../src/optimizers/transform_optimizer.js';
 import { UnknownVariableError } from '../../src/optimizers/errors.js';
@@ -43,7 +43,7 @@ describe('memory', () => {
     const f = fixture(5, 51);
     const baseline = tf.memory().numTensors;
     const vars = variables(f.initial);
-    const optimizer = OPTIMIZERS[name].scratch!({ ...OPTIMIZERS[name].defaults, ...h });
+    const optimizer = OPTIMIZERS[name].scratch!(resolveHyperparameters(name, h));
     step(optimizer, vars, f.grads[0]);
     const afterFirst = tf.memory().numTensors;
     for (const grads of f.grads.slice(1)) step(optimizer, vars, grads);
@@ -57,7 +57,7 @@ describe('memory', () => {
 describe('state', () => {
   it('getWeights → setWeights into a fresh optimizer resumes exactly where the original goes', async () => {
     const f = fixture(9, 20);
-    const h = { ...OPTIMIZERS.nadam.defaults, learningRate: 0.01 };
+    const h = resolveHyperparameters('nadam', { learningRate: 0.01 });
     const original = OPTIMIZERS.nadam.scratch!(h);
     const a = variables(f.initial);
     for (const grads of f.grads.slice(0, 10)) step(original, a, grads);
@@ -86,12 +86,12 @@ describe('state', () => {
 
   it('refuses weights saved from another recipe with a typed error, leaking nothing', async () => {
     const f = fixture(2, 1);
-    const adam = OPTIMIZERS.adam.scratch!(OPTIMIZERS.adam.defaults);
+    const adam = OPTIMIZERS.adam.scratch!(resolveHyperparameters('adam'));
     const a = variables(f.initial);
     step(adam, a, f.grads[0]);
     const saved = await adam.getWeights();
     const before = tf.memory().numTensors;
-    const rmsprop = OPTIMIZERS.rmsprop.scratch!(OPTIMIZERS.rmsprop.defaults);
+    const rmsprop = OPTIMIZERS.rmsprop.scratch!(resolveHyperparameters('rmsprop'));
     await expect(rmsprop.setWeights(saved)).rejects.toBeInstanceOf(OptimizerStateError);
     await expect(rmsprop.setWeights(saved)).rejects.toThrow(/same recipe/);
     tf.dispose(saved.filter((w) => w.tensor.rank === 0).map((w) => w.tensor));
@@ -104,7 +104,7 @@ describe('state', () => {
   it('leaves a variable without a gradient (and its slots) untouched, like the built-ins', () => {
     const f = fixture(4, 3);
     const a = variables(f.initial);
-    const optimizer = OPTIMIZERS.adam.scratch!({ ...OPTIMIZERS.adam.defaults, learningRate: 0.1 });
+    const optimizer = OPTIMIZERS.adam.scratch!(resolveHyperparameters('adam', { learningRate: 0.1 }));
     step(optimizer, a, f.grads[0]);
     const before = read(a);
     optimizer.applyGradients([{ name: a[0].name, tensor: null as unknown as tf.Tensor }, ...a.slice(1).map((v, i) => ({ name: v.name, tensor: tf.tensor(f.grads[1][i + 1], SHAPES[i + 1]) }))]);
@@ -118,7 +118,7 @@ describe('state', () => {
   it('keeps its state through an enclosing tf.tidy (as model.fit calls it)', () => {
     const f = fixture(6, 3);
     const a = variables(f.initial);
-    const optimizer = OPTIMIZERS.momentum.scratch!(OPTIMIZERS.momentum.defaults);
+    const optimizer = OPTIMIZERS.momentum.scratch!(resolveHyperparameters('momentum'));
     tf.tidy(() => step(optimizer, a, f.grads[0]));
     expect(() => step(optimizer, a, f.grads[1])).not.toThrow();
     optimizer.dispose();
@@ -128,7 +128,7 @@ describe('state', () => {
 
 describe('integration', () => {
   it('trains a tfjs-layers model through model.fit and serialises by name', async () => {
-    const optimizer = OPTIMIZERS.adam.scratch!({ ...OPTIMIZERS.adam.defaults, learningRate: 0.05 });
+    const optimizer = OPTIMIZERS.adam.scratch!(resolveHyperparameters('adam', { learningRate: 0.05 }));
     expect(optimizer).toBeInstanceOf(TransformOptimizer);
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'zeros' })] });
     model.compile({ optimizer, loss: 'meanSquaredError' });
@@ -150,27 +150,29 @@ describe('integration', () => {
   });
 
   it('records the convention: Keras 2.x era by default, the requested one otherwise', () => {
-    expect(OPTIMIZERS.adam.scratchConvention!(OPTIMIZERS.adam.defaults)).toBe('keras-2');
-    expect(OPTIMIZERS.adam.scratchConvention!({ ...OPTIMIZERS.adam.defaults, convention: 'tfjs' })).toBe('tfjs');
-    expect(OPTIMIZERS.nadam.scratchConvention!(OPTIMIZERS.nadam.defaults)).toBe('tf-2.10');
-    expect(OPTIMIZERS.ftrl.scratchConvention!(OPTIMIZERS.ftrl.defaults)).toBe('keras-2');
-    expect(OPTIMIZERS.adamw.scratchConvention!(OPTIMIZERS.adamw.defaults)).toBe('keras-2.11');
-    expect(() => OPTIMIZERS.nadam.scratchConvention!({ ...OPTIMIZERS.nadam.defaults, convention: 'keras-2' })).toThrow(/'tf-2.10', 'keras-2.11'/);
+    expect(OPTIMIZERS.adam.scratchConvention!(resolveHyperparameters('adam'))).toBe('keras-2');
+    expect(OPTIMIZERS.adam.scratchConvention!(resolveHyperparameters('adam', { convention: 'tfjs' }))).toBe('tfjs');
+    expect(OPTIMIZERS.nadam.scratchConvention!(resolveHyperparameters('nadam'))).toBe('tf-2.10');
+    expect(OPTIMIZERS.ftrl.scratchConvention!(resolveHyperparameters('ftrl'))).toBe('keras-2');
+    expect(OPTIMIZERS.adamw.scratchConvention!(resolveHyperparameters('adamw'))).toBe('keras-2.11');
+    expect(() => OPTIMIZERS.nadam.scratchConvention!({ ...KERAS_DEFAULTS.nadam, convention: 'keras-2' })).toThrow(/'tf-2.10', 'keras-2.11'/);
   });
 });
 
 describe('bad input', () => {
   it('names the hyperparameter that is wrong and what it must be', () => {
-    expect(() => OPTIMIZERS.adam.scratch!({ learningRate: -1 })).toThrow(InvalidHyperparameterError);
-    expect(() => OPTIMIZERS.adam.scratch!({ learningRate: 'fast' })).toThrow(/learningRate.*finite number/);
-    expect(() => OPTIMIZERS.adam.scratch!({ learningRate: 0.1, beta1: 1.5 })).toThrow(/beta1.*≤ 1/);
-    expect(() => OPTIMIZERS.adam.scratch!({ learningRate: 0.1, amsgrad: 'yes' })).toThrow(/amsgrad.*true or false/);
+    // Records as they come back from results.json or a user, past the compiler: the implementation checks them.
+    const adam = (h: Hyperparameters) => OPTIMIZERS.adam.scratch!({ ...KERAS_DEFAULTS.adam, ...h });
+    expect(() => adam({ learningRate: -1 })).toThrow(InvalidHyperparameterError);
+    expect(() => adam({ learningRate: 'fast' })).toThrow(/learningRate.*finite number/);
+    expect(() => adam({ beta1: 1.5 })).toThrow(/beta1.*≤ 1/);
+    expect(() => adam({ amsgrad: 'yes' })).toThrow(/amsgrad.*true or false/);
     expect(() => OPTIMIZERS.sgd.scratch!({ learningRate: 0.1, momentum: 0.9 })).toThrow(/momentum.*not used/);
-    expect(() => OPTIMIZERS.ftrl.scratch!({ learningRatePower: 0.5 })).toThrow(/learningRatePower.*≤ 0/);
+    expect(() => OPTIMIZERS.ftrl.scratch!(resolveHyperparameters('ftrl', { learningRatePower: 0.5 }))).toThrow(/learningRatePower.*≤ 0/);
   });
 
   it('rejects a gradient for something that is not a registered variable', () => {
-    const optimizer = OPTIMIZERS.sgd.scratch!(OPTIMIZERS.sgd.defaults);
+    const optimizer = OPTIMIZERS.sgd.scratch!(resolveHyperparameters('sgd'));
     const g = tf.scalar(1);
     expect(() => optimizer.applyGradients({ 'no-such-variable': g })).toThrow(UnknownVariableError);
     g.dispose();

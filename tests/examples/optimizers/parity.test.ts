@@ -46,7 +46,7 @@ describe.each(['cpu', 'wasm'] as const)('example optimizers = their papers in fl
     await selectBackend(backend);
     const spec = userOptimizerSpec(file, await loadOptimizerModule(file));
     const f = fixture(17);
-    const weights = runOptimizer(spec.scratch!(h), f);
+    const weights = runOptimizer(spec.scratch!({ ...spec.defaults, ...h }), f);
     expect(worstError(weights, runReference(reference, f))).toBeLessThanOrEqual(1);
     expect(worstError(weights, runReference(rival, f))).toBeGreaterThan(10);
   });
