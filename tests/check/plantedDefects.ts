@@ -30,17 +30,17 @@ const ALL = OPTIMIZERS;
 export const DEFECTS: PlantedDefect[] = [
   {
     name: 'a changed default learning rate (SGD 0.01 → 0.007)',
-    file: 'src/optimizers/registry.ts',
-    find: 'defaults: { learningRate: 0.01 },\n    builtin: (h) => tf.train.sgd(',
-    replace: 'defaults: { learningRate: 0.007 },\n    builtin: (h) => tf.train.sgd(',
+    file: 'src/optimizers/hyperparameters.ts',
+    find: '  sgd: { learningRate: 0.01 },',
+    replace: '  sgd: { learningRate: 0.007 },',
     caughtOn: ['sgd'],
     cause: /sgd\.hyperparameters\.learningRate 0\.01 → 0\.007/,
   },
   {
     name: 'a changed default hyperparameter (RMSprop rho 0.9 → 0.95)',
-    file: 'src/optimizers/registry.ts',
-    find: 'defaults: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },',
-    replace: 'defaults: { learningRate: 0.001, rho: 0.95, momentum: 0, epsilon: 1e-7, centered: false },',
+    file: 'src/optimizers/hyperparameters.ts',
+    find: '  rmsprop: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },',
+    replace: '  rmsprop: { learningRate: 0.001, rho: 0.95, momentum: 0, epsilon: 1e-7, centered: false },',
     caughtOn: ['rmsprop'],
     cause: /rmsprop\.hyperparameters\.rho 0\.9 → 0\.95/,
   },
