@@ -16,7 +16,7 @@ import { formatNumber, minOf } from '../common/numbers.js';
 import { writeFileAtomic } from '../common/atomicWrite.js';
 import { studyView } from '../results/phases.js';
 import type { RunResults } from '../results/schema.js';
-import { optimizerColor } from './colors.js';
+import { optimizerPalette } from './colors.js';
 import type { Table } from './content.js';
 import { escapeMarkdown, table } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
@@ -99,7 +99,7 @@ export function performanceProfileChart(times: TimeToTarget[]): Chart {
     encoding: {
       x: { field: 'tau', type: 'quantitative', title: 'τ (steps / fastest optimizer\'s steps)', scale: { type: 'log' } },
       y: { field: 'share', type: 'quantitative', title: 'share of experiments', scale: { domain: [0, 1] } },
-      color: { field: 'optimizer', type: 'nominal', title: 'optimizer', scale: { domain, range: optimizers.map(optimizerColor) }, sort: domain },
+      color: { field: 'optimizer', type: 'nominal', title: 'optimizer', scale: { domain, range: optimizers.map(optimizerPalette(optimizers)) }, sort: domain },
       tooltip: [{ field: 'optimizer' }, { field: 'tau', title: 'τ', format: '.3~g' }, { field: 'share', format: '.2~f' }],
     },
   };

@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import { phaseView } from '../results/phases.js';
 import type { RunResults, TuningChoice } from '../results/schema.js';
-import { optimizerColor } from './colors.js';
+import { optimizerPalette } from './colors.js';
 import type { Table } from './content.js';
 import { finalMetric, type Chart } from './specs.js';
 import { primarySeriesAll, rankingLoss, summarizeRun, type OptimizerSeries } from '../results/summary.js';
@@ -165,7 +165,8 @@ export function sensitivityChart(results: RunResults): Chart {
   }])));
   const failed = choices.flatMap((c) => c.grid.filter((_, i) => c.gridLoss[i] === null).map((rate) => `${nameOf(results, c.optimizer)} at ${rate}`));
   const domain = choices.map((c) => nameOf(results, c.optimizer));
-  const color = { field: 'optimizer', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: choices.map((c) => optimizerColor(c.optimizer)) }, sort: domain };
+  const palette = optimizerPalette(results.runs.map((r) => r.optimizer));
+  const color = { field: 'optimizer', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: choices.map((c) => palette(c.optimizer)) }, sort: domain };
   const x = { field: 'rate', type: 'quantitative' as const, title: 'learning rate', scale: { type: 'log' as const } };
   const y = { field: 'loss', type: 'quantitative' as const, title: `final held-out validation loss (${results.settings.loss})`, scale: { type: 'log' as const } };
   const tooltip = [{ field: 'optimizer' }, { field: 'rate', title: 'learning rate' }, { field: 'loss', title: 'held-out val loss', format: '.4~g' }];
