@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { formatNumber } from '../common/numbers.js';
-import { NUMBER_FORMAT_TYPE } from './specs.js';
+import { NUMBER_FORMAT_TYPE, type Chart } from './specs.js';
 import { NO_CHARTS, scorecardTable, scorecardTally, type Cell, type ReportContent, type Table } from './content.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -105,11 +105,21 @@ ${body}
 `;
 }
 
+/** A chart's place on the page; chartScripts draws it there. */
+export function figureHtml(chart: Chart): string {
+  return `<figure><div class="chart" data-chart="${escapeHtml(chart.id)}" role="img" aria-label="${escapeHtml(chart.title)}"></div></figure>`;
+}
+
+/** The end of a page with charts: their specs, the inlined Vega bundles and the script that draws each figure. */
+export async function chartScripts(charts: Chart[]): Promise<string> {
+  const specs = Object.fromEntries(charts.map((c) => [c.id, c.spec]));
+  return `<script type="application/json" id="chart-specs">${scriptJson(specs)}</script>
+${await inlineScripts()}
+<script>${EMBED_SCRIPT}</script>`;
+}
+
 export async function renderHtml(content: ReportContent): Promise<string> {
-  const specs = Object.fromEntries(content.charts.map((c) => [c.id, c.spec]));
-  const figures = content.charts
-    .map((c) => `<figure><div class="chart" data-chart="${escapeHtml(c.id)}" role="img" aria-label="${escapeHtml(c.title)}"></div></figure>`)
-    .join('\n');
+  const figures = content.charts.map(figureHtml).join('\n');
   const paragraphs = (lines: string[], className: string) => lines.map((line) => `<p class="${className}">${escapeHtml(line)}</p>`).join('\n');
   const body = `
 <nav><a href="../../index.html">All runs</a></nav>
@@ -132,8 +142,6 @@ ${figures}
 <dl>${content.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('\n')}</dl>
 <h2>Optimizer conventions</h2>
 ${table(content.conventions)}
-<script type="application/json" id="chart-specs">${scriptJson(specs)}</script>
-${await inlineScripts()}
-<script>${EMBED_SCRIPT}</script>`;
+${await chartScripts(content.charts)}`;
   return pageShell(`${content.title} — optbench report`, body);
 }
