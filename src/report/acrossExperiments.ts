@@ -148,32 +148,40 @@ export function performanceProfileChart(times: TimeToTarget[], id = 'performance
 export interface AcrossView {
   profile: string;
   caveat?: string;
-  /** The newest run of each model experiment of the profile (as the study scorecard picks them), with its times. */
+  /** The newest complete run of each model experiment of the profile, with its times. */
   runs: { run: StudyRun; time: TimeToTarget }[];
+  /** Experiments of the profile with only partial runs: left out (see buildAcrossViews). */
+  partial: string[];
   chart: Chart;
 }
 
-/** One view per profile that has at least two experiments with a validation loss to reach; study profile first. */
+/**
+ * One view per profile that has at least two experiments with a validation loss to reach; study profile
+ * first. Only complete runs count: a partial run's target would be the best of the optimizers finished so
+ * far, and the others would count as never reaching it.
+ */
 export function buildAcrossViews(runs: StudyRun[]): AcrossView[] {
   return profilesOf(runs).flatMap((profile) => {
-    const timed = newestPerExperiment(runs.filter((r) => r.results.profile === profile))
+    const ofProfile = runs.filter((r) => r.results.profile === profile);
+    const timed = newestPerExperiment(ofProfile.filter((r) => r.results.status === 'complete'))
       .flatMap((run) => {
         const time = timeToTarget(run.results);
         return time ? [{ run, time }] : [];
       });
     if (timed.length < 2) return [];
+    const complete = new Set(timed.map((t) => t.run.results.experiment));
+    const partial = [...new Set(ofProfile.filter((r) => timeToTarget(r.results) && !complete.has(r.results.experiment)).map((r) => r.results.experiment))].sort();
     const caveat = profileCaveat(profile);
-    return [{ profile, ...(caveat ? { caveat } : {}), runs: timed, chart: performanceProfileChart(timed.map((t) => t.time), `performance-profile-${profile}`) }];
+    return [{ profile, ...(caveat ? { caveat } : {}), runs: timed, partial, chart: performanceProfileChart(timed.map((t) => t.time), `performance-profile-${profile}`) }];
   });
 }
 
-const INTRO = 'The newest run of each model experiment per profile. Target per experiment: the best final validation loss of its '
+const INTRO = 'The newest complete run of each model experiment per profile. Target per experiment: the best final validation loss of its '
   + `optimizers + ${TARGET_SLACK * 100}%; steps = epochs to reach it × steps per epoch, so counts move in whole epochs. ★ marks the fastest. `
   + 'A --tune run counts its default-rate units.';
 
-function runsLine(view: AcrossView, link: (run: StudyRun) => string): string {
-  return `Runs: ${view.runs.map(({ run }) => `${run.results.experiment} ${link(run)} (${run.results.status}, seed${run.results.seeds.length > 1 ? 's' : ''} ${run.results.seeds.join(', ')})`).join('; ')}.`;
-}
+const seedsText = (run: StudyRun) => `seed${run.results.seeds.length > 1 ? 's' : ''} ${run.results.seeds.join(', ')}`;
+const partialText = (view: AcrossView) => (view.partial.length ? ` Left out, no complete run yet: ${view.partial.join(', ')}.` : '');
 
 function renderMarkdown(views: AcrossView[]): string {
   return `${[
@@ -185,7 +193,7 @@ function renderMarkdown(views: AcrossView[]): string {
         `## Profile '${escapeMarkdown(view.profile)}'`,
         ...(view.caveat ? [`**${escapeMarkdown(view.caveat)}**`] : []),
         `**${escapeMarkdown(profileSummary(times))}**`,
-        escapeMarkdown(runsLine(view, (run) => run.relativeDir)),
+        escapeMarkdown(`Runs: ${view.runs.map(({ run }) => `${run.results.experiment} ${run.relativeDir} (${seedsText(run)})`).join('; ')}.${partialText(view)}`),
         markdownTable(timeToTargetTable(times)),
         `![${escapeMarkdown(view.chart.title)}](${view.chart.id}.png)`,
       ];
@@ -196,11 +204,11 @@ function renderMarkdown(views: AcrossView[]): string {
 async function renderHtml(views: AcrossView[]): Promise<string> {
   const sections = views.map((view) => {
     const times = view.runs.map((r) => r.time);
-    const runs = view.runs.map(({ run }) => `<a href="${escapeHtml(`../${run.relativeDir}/report.html`)}">${escapeHtml(run.results.experiment)}</a> (${escapeHtml(run.results.status)}, seed${run.results.seeds.length > 1 ? 's' : ''} ${escapeHtml(run.results.seeds.join(', '))})`);
+    const runs = view.runs.map(({ run }) => `<a href="${escapeHtml(`../${run.relativeDir}/report.html`)}">${escapeHtml(run.results.experiment)}</a> (${escapeHtml(seedsText(run))})`);
     return `<h2>Profile '${escapeHtml(view.profile)}'</h2>
 ${view.caveat ? `<p><strong>${escapeHtml(view.caveat)}</strong></p>` : ''}
 <p class="headline">${escapeHtml(profileSummary(times))}</p>
-<p class="note">Runs: ${runs.join('; ')}.</p>
+<p class="note">Runs: ${runs.join('; ')}.${escapeHtml(partialText(view))}</p>
 ${htmlTable(timeToTargetTable(times))}
 ${figureHtml(view.chart)}`;
   });

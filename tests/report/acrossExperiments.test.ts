@@ -47,7 +47,7 @@ describe('time to target', () => {
 describe('the view across experiments beside the index', () => {
   const surfaces = results([unit({ optimizer: 'adam', seed: 1, valLoss: null, loss: [3, 2, 1] })], { experiment: 'surfaces' });
 
-  it('is written from the newest run of each model experiment per profile, and linked from the index', async () => {
+  it('is written from the newest complete run of each model experiment per profile, and linked from the index', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'optbench-across-'));
     try {
       // An older fashion run in which Adadelta was fastest: the newer one replaces it.
@@ -56,6 +56,9 @@ describe('the view across experiments beside the index', () => {
       await writeRun(root, { ...first, runId: 'new-fashion' });
       await writeRun(root, { ...second, runId: 'new-imdb' });
       await writeRun(root, { ...surfaces, runId: 'new-surfaces' });
+      // Partial runs do not count: a newer partial imdb run, and boston with no complete run yet.
+      await writeRun(root, { ...second, runId: 'partial-imdb', status: 'partial', startedAt: '2025-01-01T00:00:00.000Z', runs: second.runs.slice(0, 1) });
+      await writeRun(root, { ...first, experiment: 'boston', runId: 'partial-boston', status: 'partial' });
       // A profile with one model experiment has nothing to compare across.
       await writeRun(root, { ...first, runId: 'study-fashion', profile: 'study' });
       const index = readFileSync(await writeReportsIndex(root), 'utf8');
@@ -66,7 +69,7 @@ describe('the view across experiments beside the index', () => {
       expect(markdown).toContain('| optimizer | fashion: steps to val loss ≤ 1.1 (79 per epoch) | imdb: steps to val loss ≤ 2.2 (79 per epoch) |');
       expect(markdown).toContain('| Adam | **158** ★ | 158 |');
       expect(markdown).toContain('| Adadelta | not reached | not reached |');
-      expect(markdown).toContain('fashion fashion/new-fashion');
+      expect(markdown).toContain('Runs: fashion fashion/new-fashion (seed 1); imdb imdb/new-imdb (seed 1). Left out, no complete run yet: boston.');
       expect(markdown).not.toContain('surfaces');
       expect(existsSync(path.join(root, 'across', 'performance-profile-quick.png'))).toBe(true);
 
