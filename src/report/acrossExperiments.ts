@@ -112,35 +112,76 @@ export function profileSummary(times: TimeToTarget[]): string {
   ].filter(Boolean).join(' ');
 }
 
+/** Ticks at the shares a profile can take (k of n experiments), or quarters when there are many. */
+const shareTicks = (experiments: number) => Array.from({ length: experiments <= 8 ? experiments + 1 : 5 }, (_, k) => k / (experiments <= 8 ? experiments : 4));
+
+/** Vertical gap, in shares, between the strands of optimizers whose profiles coincide. */
+const STRAND_GAP = 0.01;
+
+/**
+ * The profile as step lines running to the axis' end. Optimizers whose profiles coincide (on a few
+ * experiments, often) are drawn as parallel strands STRAND_GAP apart instead of on top of each other, and
+ * every line is named at its end: the legend alone cannot tell which colours hide under another.
+ */
 export function performanceProfileChart(times: TimeToTarget[], id = 'performance-profile'): Chart {
   const points = performanceProfile(times);
   const optimizers = optimizersOf(times);
   const color = optimizerPalette(optimizers);
-  const rows = points.map((p) => ({ ...p, optimizer: labelOf(times, p.optimizer) }));
   const domain = optimizers.map((o) => labelOf(times, o));
-  const nowhere = optimizers.filter((o) => times.every((t) => t.steps.get(o) == null)).map((o) => labelOf(times, o));
+  const sharesOf = (o: string) => points.filter((p) => p.optimizer === o).map((p) => p.share);
   // A log axis needs some width: when every optimizer that reaches a target is the fastest there, τ is only 1.
   const maxTau = Math.max(2, maxOf(points.map((p) => p.tau)));
+  const groups = new Map<string, string[]>();
+  for (const o of optimizers) groups.set(JSON.stringify(sharesOf(o)), [...(groups.get(JSON.stringify(sharesOf(o))) ?? []), o]);
+  const offset = new Map<string, number>();
+  for (const group of groups.values()) group.forEach((o, i) => offset.set(o, (i - (group.length - 1) / 2) * STRAND_GAP));
+  const rows = optimizers.flatMap((o) => {
+    const own = points.filter((p) => p.optimizer === o);
+    const last = own.at(-1)!;
+    return [...own, ...(last.tau < maxTau ? [{ ...last, tau: maxTau, end: true }] : [])]
+      .map((p) => ({ optimizer: labelOf(times, o), tau: p.tau, share: p.share, drawnAt: p.share + offset.get(o)!, step: !('end' in p) }));
+  });
+  // One label per final share, naming every optimizer that ends there (strands included).
+  const finals = new Map<number, string[]>();
+  for (const o of optimizers) {
+    const final = sharesOf(o).at(-1)!;
+    finals.set(final, [...(finals.get(final) ?? []), labelOf(times, o)]);
+  }
+  const endLabels = [...finals].map(([share, names]) => ({ share, names: names.join(', ') }));
+  const labelWidth = 12 + 6.5 * maxOf(endLabels.map((l) => l.names.length));
+  const nowhere = optimizers.filter((o) => times.every((t) => t.steps.get(o) == null)).map((o) => labelOf(times, o));
   const title = 'Performance profile: steps to the target validation loss';
+  const spread = (optimizers.length * STRAND_GAP) / 2;
+  const x = { field: 'tau', type: 'quantitative' as const, title: 'τ (steps / fastest optimizer\'s steps)', scale: { type: 'log' as const, domain: [1, maxTau], nice: false } };
+  const y = { field: 'drawnAt', type: 'quantitative' as const, title: 'share of experiments', scale: { domain: [-spread, 1 + spread], nice: false }, axis: { values: shareTicks(times.length), format: '.0%' } };
+  const colorEncoding = { field: 'optimizer', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: optimizers.map(color) }, sort: domain, legend: { offset: labelWidth, symbolType: 'stroke', symbolStrokeWidth: 2.5 } };
+  const tooltip = [{ field: 'optimizer' }, { field: 'tau', title: 'τ', format: '.3~g' }, { field: 'share', title: 'share', format: '.2~f' }];
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: title,
       subtitle: [
         `Share of the ${times.length} experiments on which an optimizer reaches the target within τ × the fastest optimizer's steps; higher and further left is better`,
+        ...(groups.size < optimizers.length ? ['Optimizers with the same profile are drawn as parallel strands; each line is named at its end'] : []),
         ...(nowhere.length ? [`Never reached a target, drawn along 0: ${nowhere.join(', ')}`] : []),
       ],
       anchor: 'start',
     },
     width: 640, height: 320,
-    data: { values: rows },
-    mark: { type: 'line', interpolate: 'step-after', point: true },
-    encoding: {
-      x: { field: 'tau', type: 'quantitative', title: 'τ (steps / fastest optimizer\'s steps)', scale: { type: 'log', domain: [1, maxTau] } },
-      y: { field: 'share', type: 'quantitative', title: 'share of experiments', scale: { domain: [0, 1] } },
-      color: { field: 'optimizer', type: 'nominal', title: 'optimizer', scale: { domain, range: optimizers.map(color) }, sort: domain },
-      tooltip: [{ field: 'optimizer' }, { field: 'tau', title: 'τ', format: '.3~g' }, { field: 'share', format: '.2~f' }],
-    },
+    layer: [
+      {
+        data: { values: rows },
+        layer: [
+          { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 }, encoding: { x, y, color: colorEncoding, tooltip } },
+          { transform: [{ filter: 'datum.step' }], mark: { type: 'point', filled: true, size: 24 }, encoding: { x, y, color: colorEncoding, tooltip } },
+        ],
+      },
+      {
+        data: { values: endLabels.map((l) => ({ ...l, tau: maxTau })) },
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 11 },
+        encoding: { x, y: { ...y, field: 'share' }, text: { field: 'names' } },
+      },
+    ],
   };
   return { id, title, spec };
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACROSS_FILES, performanceProfile, profileSummary, timeToTarget } from '../../src/report/acrossExperiments.js';
+import { ACROSS_FILES, performanceProfile, performanceProfileChart, profileSummary, timeToTarget } from '../../src/report/acrossExperiments.js';
 import { writeReportsIndex } from '../../src/report/indexPage.js';
 import { writeRun } from '../fixtures/results/makeResults.js';
 import { results, unit } from '../check/fixtures.js';
@@ -41,6 +41,31 @@ describe('time to target', () => {
     expect(profileSummary([timeToTarget(first)!, timeToTarget(second)!])).toBe(
       'Fastest to the target on the most experiments: Adam, SGD (1 of 2, ties included). Reached the target on every experiment: Adam, SGD. Reached it on none: Adadelta.',
     );
+  });
+});
+
+describe('the performance profile chart', () => {
+  it('draws coinciding profiles as parallel strands, runs every line to the axis end and names each line there', () => {
+    // Nadam is a copy of Adam in every experiment; a third one (boston) without SGD.
+    const third = results([
+      unit({ optimizer: 'adam', seed: 1, valLoss: [1, 1, 1] }),
+      unit({ optimizer: 'nadam', seed: 1, valLoss: [1, 1, 1] }),
+      unit({ optimizer: 'adadelta', seed: 1, valLoss: [3, 3, 3] }),
+    ], { experiment: 'boston' });
+    const withNadam = (r: typeof first) => ({ ...r, runs: [...r.runs, { ...r.runs[0], optimizer: 'nadam', id: 'nadam#seed=1' }] });
+    const times = [timeToTarget(withNadam(first))!, timeToTarget(withNadam(second))!, timeToTarget(third)!];
+    const spec = performanceProfileChart(times).spec as any;
+    const rows: { optimizer: string; tau: number; share: number; drawnAt: number }[] = spec.layer[0].data.values;
+    const of = (name: string) => rows.filter((r) => r.optimizer === name);
+    // Adam and Nadam coincide: same shares, drawn apart; SGD and Adadelta keep their own lines.
+    expect(of('Adam').map((r) => r.share)).toEqual(of('Nadam').map((r) => r.share));
+    expect(of('Adam').every((r, i) => r.drawnAt !== of('Nadam')[i].drawnAt)).toBe(true);
+    expect(of('Adam').every((r) => Math.abs(r.drawnAt - r.share) < 0.05)).toBe(true);
+    // Every line reaches the right end of the axis.
+    const end = spec.layer[0].layer[0].encoding.x.scale.domain[1];
+    for (const name of ['Adam', 'Nadam', 'SGD', 'Adadelta']) expect(of(name).at(-1)!.tau).toBe(end);
+    expect(spec.layer[1].data.values.map((l: { names: string }) => l.names).sort()).toEqual(['Adadelta', 'Adam, Nadam', 'SGD']);
+    expect(spec.title.subtitle.join(' ')).toContain('Never reached a target, drawn along 0: Adadelta');
   });
 });
 
