@@ -161,9 +161,11 @@ export function performanceProfileChart(times: TimeToTarget[], id = 'performance
     title: {
       text: title,
       subtitle: [
-        `Share of the ${times.length} experiments on which an optimizer reaches the target within τ × the fastest optimizer's steps; higher and further left is better`,
-        ...(groups.size < optimizers.length ? ['Optimizers with the same profile are drawn as parallel strands; each line is named at its end'] : []),
-        ...(nowhere.length ? [`Never reached a target, drawn along 0: ${nowhere.join(', ')}`] : []),
+        // Short lines: the PNG is as wide as Vega's estimate of the longest, which runs wider than the text.
+        `Share of the ${times.length} experiments on which an optimizer reaches the target`,
+        'within τ × the fastest optimizer\'s steps; higher and further left is better',
+        ...(groups.size < optimizers.length ? ['Coinciding profiles are drawn as parallel strands, named at their end'] : []),
+        ...(nowhere.length ? [`Never reached a target (drawn along 0): ${nowhere.join(', ')}`] : []),
       ],
       anchor: 'start',
     },

@@ -65,7 +65,7 @@ describe('the performance profile chart', () => {
     const end = spec.layer[0].layer[0].encoding.x.scale.domain[1];
     for (const name of ['Adam', 'Nadam', 'SGD', 'Adadelta']) expect(of(name).at(-1)!.tau).toBe(end);
     expect(spec.layer[1].data.values.map((l: { names: string }) => l.names).sort()).toEqual(['Adadelta', 'Adam, Nadam', 'SGD']);
-    expect(spec.title.subtitle.join(' ')).toContain('Never reached a target, drawn along 0: Adadelta');
+    expect(spec.title.subtitle.join(' ')).toContain('Never reached a target (drawn along 0): Adadelta');
   });
 });
 
