@@ -76,12 +76,17 @@ export function table(t: Table): string {
 const EMBED_SCRIPT = `
 vega.expressionFunction(${JSON.stringify(NUMBER_FORMAT_TYPE)}, ${formatNumber.toString()});
 const specs = JSON.parse(document.getElementById('chart-specs').textContent);
+// Bar charts are one step per row high, so Vega-Lite fits them to the width only, as asked, but warns that it
+// "drops fit-y" every time: that one warning is noise, every other one still reaches the console.
+const logger = vega.logger(vega.Warn);
+const warn = logger.warn.bind(logger);
+logger.warn = (...args) => (String(args[0]).startsWith('Dropping "fit-y" because spec has discrete height') ? logger : warn(...args));
 for (const element of document.querySelectorAll('[data-chart]')) {
   const spec = specs[element.dataset.chart];
   const narrow = element.clientWidth < 600;
   const config = narrow ? { legend: { orient: 'bottom', columns: 2 }, title: { limit: element.clientWidth - 8, subtitleFontSize: 10 } } : {};
   const sized = { ...spec, width: 'container', autosize: { type: 'fit-x', contains: 'padding' }, config: { ...spec.config, ...config } };
-  vegaEmbed(element, sized, { renderer: 'svg', actions: false }).catch((error) => {
+  vegaEmbed(element, sized, { renderer: 'svg', actions: false, logger }).catch((error) => {
     element.textContent = 'This chart could not be drawn: ' + error.message;
     console.error(error);
   });
