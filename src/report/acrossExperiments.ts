@@ -97,8 +97,8 @@ export function timeToTargetTable(times: TimeToTarget[]): Table {
 export function profileSummary(times: TimeToTarget[]): string {
   const profile = performanceProfile(times);
   const optimizers = optimizersOf(times);
-  const shareAt = (o: string, pick: (shares: number[]) => number) => pick(profile.filter((p) => p.optimizer === o).map((p) => p.share));
-  const fastestShare = new Map(optimizers.map((o) => [o, shareAt(o, (s) => s[0] ?? 0)]));
+  // ρ(1): the share of experiments on which the optimizer is (one of) the fastest.
+  const fastestShare = new Map(optimizers.map((o) => [o, profile.find((p) => p.optimizer === o && p.tau === 1)?.share ?? 0]));
   const top = maxOf(fastestShare.values());
   const names = (list: string[]) => list.map((o) => labelOf(times, o)).join(', ');
   const fastest = optimizers.filter((o) => fastestShare.get(o) === top && top > 0);
@@ -132,7 +132,10 @@ export function performanceProfileChart(times: TimeToTarget[], id = 'performance
   // A log axis needs some width: when every optimizer that reaches a target is the fastest there, τ is only 1.
   const maxTau = Math.max(2, maxOf(points.map((p) => p.tau)));
   const groups = new Map<string, string[]>();
-  for (const o of optimizers) groups.set(JSON.stringify(sharesOf(o)), [...(groups.get(JSON.stringify(sharesOf(o))) ?? []), o]);
+  for (const o of optimizers) {
+    const key = JSON.stringify(sharesOf(o));
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
   const offset = new Map<string, number>();
   for (const group of groups.values()) group.forEach((o, i) => offset.set(o, (i - (group.length - 1) / 2) * STRAND_GAP));
   const rows = optimizers.flatMap((o) => {
