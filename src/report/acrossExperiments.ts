@@ -226,6 +226,8 @@ const INTRO = 'The newest complete run of each model experiment per profile. Tar
   + `optimizers + ${TARGET_SLACK * 100}%; steps = epochs to reach it × steps per epoch, so counts move in whole epochs. ★ marks the fastest. `
   + 'A --tune run counts its default-rate units.';
 
+/** A run's report, from across/. */
+const runLink = (run: StudyRun, file: string) => ['..', ...run.relativeDir.split('/'), file].map(encodeURIComponent).join('/');
 const seedsText = (run: StudyRun) => `seed${run.results.seeds.length > 1 ? 's' : ''} ${run.results.seeds.join(', ')}`;
 const partialText = (view: AcrossView) => (view.partial.length ? ` Left out, no complete run yet: ${view.partial.join(', ')}.` : '');
 
@@ -239,7 +241,7 @@ function renderMarkdown(views: AcrossView[]): string {
         `## Profile '${escapeMarkdown(view.profile)}'`,
         ...(view.caveat ? [`**${escapeMarkdown(view.caveat)}**`] : []),
         `**${escapeMarkdown(profileSummary(times))}**`,
-        escapeMarkdown(`Runs: ${view.runs.map(({ run }) => `${run.results.experiment} ${run.relativeDir} (${seedsText(run)})`).join('; ')}.${partialText(view)}`),
+        `Runs: ${view.runs.map(({ run }) => `[${escapeMarkdown(run.results.experiment)}](${runLink(run, 'report.md')}) (${escapeMarkdown(seedsText(run))})`).join('; ')}.${escapeMarkdown(partialText(view))}`,
         markdownTable(timeToTargetTable(times)),
         `![${escapeMarkdown(view.chart.title)}](${view.chart.id}.png)`,
       ];
@@ -250,7 +252,7 @@ function renderMarkdown(views: AcrossView[]): string {
 async function renderHtml(views: AcrossView[]): Promise<string> {
   const sections = views.map((view) => {
     const times = view.runs.map((r) => r.time);
-    const runs = view.runs.map(({ run }) => `<a href="${escapeHtml(`../${run.relativeDir}/report.html`)}">${escapeHtml(run.results.experiment)}</a> (${escapeHtml(seedsText(run))})`);
+    const runs = view.runs.map(({ run }) => `<a href="${escapeHtml(runLink(run, 'report.html'))}">${escapeHtml(run.results.experiment)}</a> (${escapeHtml(seedsText(run))})`);
     return `<h2>Profile '${escapeHtml(view.profile)}'</h2>
 ${view.caveat ? `<p><strong>${escapeHtml(view.caveat)}</strong></p>` : ''}
 <p class="headline">${escapeHtml(profileSummary(times))}</p>

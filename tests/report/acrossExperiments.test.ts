@@ -94,7 +94,7 @@ describe('the view across experiments beside the index', () => {
       expect(markdown).toContain('| optimizer | fashion: steps to val loss ≤ 1.1 (79 per epoch) | imdb: steps to val loss ≤ 2.2 (79 per epoch) |');
       expect(markdown).toContain('| Adam | **158** ★ | 158 |');
       expect(markdown).toContain('| Adadelta | not reached | not reached |');
-      expect(markdown).toContain('Runs: fashion fashion/new-fashion (seed 1); imdb imdb/new-imdb (seed 1). Left out, no complete run yet: boston.');
+      expect(markdown).toContain('Runs: [fashion](../fashion/new-fashion/report.md) (seed 1); [imdb](../imdb/new-imdb/report.md) (seed 1). Left out, no complete run yet: boston.');
       expect(markdown).not.toContain('surfaces');
       expect(existsSync(path.join(root, 'across', 'performance-profile-quick.png'))).toBe(true);
 
