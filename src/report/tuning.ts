@@ -136,7 +136,8 @@ export function rankingNote(comparison: TuningComparison): string {
     comparison.rows.find((r) => pick(r)?.rank === 1) ? pick(comparison.rows.find((r) => pick(r)?.rank === 1)!)!.name : 'none';
   // The choice is made on the held-out split: it need not carry over to the test set, and the note says where not.
   const worse = comparison.rows
-    .filter((r) => r.default.loss !== null && r.tuned?.loss != null && r.tuned.loss > r.default.loss)
+    // Worse as printed: Ftrl's 2.303 → 2.303 (a change in the sixth digit) is not news.
+    .filter((r) => r.default.loss !== null && r.tuned?.loss != null && r.tuned.loss > r.default.loss && formatNumber(r.tuned.loss) !== formatNumber(r.default.loss))
     .map((r) => `${r.default.name} (${formatNumber(r.default.loss!)} → ${formatNumber(r.tuned!.loss!)})`);
   return `Best at the defaults: ${best((r) => r.default)}; best tuned: ${best((r) => r.tuned)}. `
     + `${moved.length ? `Ranks that moved: ${moved.join(', ')}.` : 'No rank moved.'}${tau}`
