@@ -2,6 +2,7 @@
  * The work of `npm run experiment` once its arguments are parsed (./experiment.ts loads this module only
  * then, so that --help and bad input never wait for TensorFlow.js to load).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXPERIMENTS, EXPERIMENTS_MODULE } from '../../experiments/index.js';
 import { selectBackend } from '../backend/select.js';
@@ -12,11 +13,9 @@ import { DataUnavailableError } from '../data/errors.js';
 import { defaultImpl, OPTIMIZERS, STUDY_OPTIMIZERS } from '../optimizers/registry.js';
 import { assertRunDirectory, findLatestRun, readRunResults, runIdentity } from '../results/runDirectory.js';
 import { ResumeError } from '../results/errors.js';
-import type { OptimizerImpl } from '../results/schema.js';
-import { writeAcrossExperimentsReport } from '../report/acrossExperiments.js';
+import type { OptimizerImpl, RunResults } from '../results/schema.js';
+import { ACROSS_FILES } from '../report/acrossExperiments.js';
 import { registerOptimizerFiles } from '../optimizers/userModule.js';
-import { newRunId } from '../results/runDirectory.js';
-import type { RunResults } from '../results/schema.js';
 import type { ExperimentDefinition, Profile, SurfaceExperiment } from '../train/definition.js';
 import { runModelExperiment } from '../train/runExperiment.js';
 import type { ExecutionOptions, RunTarget } from '../train/plan.js';
@@ -198,7 +197,6 @@ async function runExperiments(name: string, options: CliOptions, interrupt: Abor
   options.workers ??= defaultWorkers(backend.name);
   const chosen = name === 'all' ? Object.values(EXPERIMENTS) : [EXPERIMENTS[name]];
   const skipped: string[] = [];
-  const finished: { runDir: string; results: RunResults }[] = [];
   if (options.tune && name === 'surfaces') throw new UsageError('--tune needs training data to hold a validation split out of; the cost surfaces have none. Tune a model experiment (boston, fashion, imdb, temperature).');
   for (const experiment of chosen) {
     if (options.tune && experiment.kind === 'surface') {
@@ -207,15 +205,11 @@ async function runExperiments(name: string, options: CliOptions, interrupt: Abor
     }
     const runDir = await runOne(experiment, options, backend, interrupt);
     if (runDir === null) skipped.push(experiment.name);
-    else {
-      if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
-      const results = readRunResults(runDir);
-      if (results && experiment.kind === 'model') finished.push({ runDir, results });
-    }
+    else if (options.report) log(`report: ${(await writeRunReport(runDir)).html}`);
   }
-  if (name === 'all' && options.report && finished.length > 1) {
-    log(`across experiments: ${await writeAcrossExperimentsReport(finished, path.join(path.resolve(options.out), 'across', newRunId()))}`);
-  }
+  // Each report refreshes the view across experiments (with the index), as it does the study's scorecard.
+  const across = path.join(path.resolve(options.out), ACROSS_FILES.html);
+  if (name === 'all' && options.report && existsSync(across)) log(`across experiments: ${across}`);
   if (skipped.length) log(`\nskipped (data unavailable): ${skipped.join(', ')}`);
   // The study-level scorecard (across experiments) is refreshed with every report.
   if (name === 'all' && options.report) log(`study: ${path.join(path.resolve(options.out), STUDY_FILES.html)}`);

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { formatNumber } from '../common/numbers.js';
-import { NUMBER_FORMAT_TYPE } from './specs.js';
+import { NUMBER_FORMAT_TYPE, type Chart } from './specs.js';
 import { NO_CHARTS, scorecardTable, scorecardTally, type Cell, type ReportContent, type Table } from './content.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -76,12 +76,17 @@ export function table(t: Table): string {
 const EMBED_SCRIPT = `
 vega.expressionFunction(${JSON.stringify(NUMBER_FORMAT_TYPE)}, ${formatNumber.toString()});
 const specs = JSON.parse(document.getElementById('chart-specs').textContent);
+// Bar charts are one step per row high, so Vega-Lite fits them to the width only, as asked, but warns that it
+// "drops fit-y" every time: that one warning is noise, every other one still reaches the console.
+const logger = vega.logger(vega.Warn);
+const warn = logger.warn.bind(logger);
+logger.warn = (...args) => (String(args[0]).startsWith('Dropping "fit-y" because spec has discrete height') ? logger : warn(...args));
 for (const element of document.querySelectorAll('[data-chart]')) {
   const spec = specs[element.dataset.chart];
   const narrow = element.clientWidth < 600;
   const config = narrow ? { legend: { orient: 'bottom', columns: 2 }, title: { limit: element.clientWidth - 8, subtitleFontSize: 10 } } : {};
   const sized = { ...spec, width: 'container', autosize: { type: 'fit-x', contains: 'padding' }, config: { ...spec.config, ...config } };
-  vegaEmbed(element, sized, { renderer: 'svg', actions: false }).catch((error) => {
+  vegaEmbed(element, sized, { renderer: 'svg', actions: false, logger }).catch((error) => {
     element.textContent = 'This chart could not be drawn: ' + error.message;
     console.error(error);
   });
@@ -105,11 +110,21 @@ ${body}
 `;
 }
 
+/** A chart's place on the page; chartScripts draws it there. */
+export function figureHtml(chart: Chart): string {
+  return `<figure><div class="chart" data-chart="${escapeHtml(chart.id)}" role="img" aria-label="${escapeHtml(chart.title)}"></div></figure>`;
+}
+
+/** The end of a page with charts: their specs, the inlined Vega bundles and the script that draws each figure. */
+export async function chartScripts(charts: Chart[]): Promise<string> {
+  const specs = Object.fromEntries(charts.map((c) => [c.id, c.spec]));
+  return `<script type="application/json" id="chart-specs">${scriptJson(specs)}</script>
+${await inlineScripts()}
+<script>${EMBED_SCRIPT}</script>`;
+}
+
 export async function renderHtml(content: ReportContent): Promise<string> {
-  const specs = Object.fromEntries(content.charts.map((c) => [c.id, c.spec]));
-  const figures = content.charts
-    .map((c) => `<figure><div class="chart" data-chart="${escapeHtml(c.id)}" role="img" aria-label="${escapeHtml(c.title)}"></div></figure>`)
-    .join('\n');
+  const figures = content.charts.map(figureHtml).join('\n');
   const paragraphs = (lines: string[], className: string) => lines.map((line) => `<p class="${className}">${escapeHtml(line)}</p>`).join('\n');
   const body = `
 <nav><a href="../../index.html">All runs</a></nav>
@@ -132,8 +147,6 @@ ${figures}
 <dl>${content.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('\n')}</dl>
 <h2>Optimizer conventions</h2>
 ${table(content.conventions)}
-<script type="application/json" id="chart-specs">${scriptJson(specs)}</script>
-${await inlineScripts()}
-<script>${EMBED_SCRIPT}</script>`;
+${await chartScripts(content.charts)}`;
   return pageShell(`${content.title} — optbench report`, body);
 }

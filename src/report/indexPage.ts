@@ -1,6 +1,7 @@
 /**
- * reports/index.html: the study-level findings (study.ts, also written to study.md and study.html) and
- * every run under `<reports root>/<experiment>/<runId>/results.json`, newest first.
+ * reports/index.html: the study-level findings (study.ts, also written to study.md and study.html), the
+ * time-to-target view across experiments (acrossExperiments.ts, written to across/) and every run under
+ * `<reports root>/<experiment>/<runId>/results.json`, newest first.
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { completionText } from '../results/completion.js';
 import { summarizeRun } from '../results/summary.js';
 import { headline } from './content.js';
 import { buildStudyScorecards, studySectionHtml, writeStudyReport, type StudyClaims } from './study.js';
+import { acrossSectionHtml, buildAcrossViews, writeAcrossExperimentsReport } from './acrossExperiments.js';
 
 export const INDEX_FILE = 'index.html';
 
@@ -73,9 +75,12 @@ export async function writeReportsIndex(root: string, studyClaims?: StudyClaims)
   const readable = runs.flatMap((l) => (l.results ? [{ results: l.results, relativeDir: path.relative(root, l.dir).split(path.sep).join('/') }] : []));
   const study = studyClaims ? buildStudyScorecards(readable, studyClaims) : [];
   if (studyClaims) await writeStudyReport(root, study);
+  const across = buildAcrossViews(readable);
+  if (across.length) await writeAcrossExperimentsReport(root, across);
   const body = `
 <header><h1>optbench reports</h1><p class="subtitle">${runs.length} runs, newest first.</p></header>
 ${studySectionHtml(study)}
+${acrossSectionHtml(across)}
 <h2>Runs</h2>
 <div class="scroll"><table>
 <thead><tr><th>started</th><th>experiment</th><th>profile</th><th>status</th><th>best</th><th></th></tr></thead>

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { BaselineValue, RunResults, SurfaceTrajectory } from '../results/schema.js';
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
-import { CONTOUR_COLOR, IMPL_DASH, optimizerColor } from './colors.js';
+import { CONTOUR_COLOR, IMPL_DASH, optimizerPalette } from './colors.js';
 import { rankingLoss, type Band, type EpochAggregate, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 import { contourLines, type Range, type SurfaceFunction } from './surfaceGrid.js';
 
@@ -49,13 +49,17 @@ function title(text: string, subtitle: string[]) {
   return subtitle.length > 0 ? { text, subtitle, anchor: 'start' as const } : { text, anchor: 'start' as const };
 }
 
-/** Colour and dash encodings keyed by legend label, shared by all optimizer charts; `dash` overrides a series' dash. */
-function seriesEncoding(series: OptimizerSeries[], dash: (series: OptimizerSeries) => number[] | undefined = () => undefined, legendOffset?: number) {
+/**
+ * Colour and dash encodings keyed by legend label, shared by all optimizer charts; `dash` overrides a series'
+ * dash. Colours come from the whole run (`summary.all`), so a chart that leaves an optimizer out keeps the others'.
+ */
+function seriesEncoding(summary: RunSummary, series: OptimizerSeries[], dash: (series: OptimizerSeries) => number[] | undefined = () => undefined, legendOffset?: number) {
   const domain = series.map(legendLabel);
+  const color = optimizerPalette(summary.all.map((s) => s.optimizer));
   // Line-shaped legend symbols, so the dash of from-scratch implementations shows in the legend too.
   const legend = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 400, labelLimit: 320, ...(legendOffset ? { offset: legendOffset } : {}) };
   return {
-    color: { field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => optimizerColor(s.optimizer)) }, sort: domain, legend },
+    color: { field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => color(s.optimizer)) }, sort: domain, legend },
     strokeDash: {
       field: 'series', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: series.map((s) => dash(s) ?? [...IMPL_DASH[s.impl]]) }, sort: domain, legend,
     },
@@ -197,7 +201,7 @@ export function curveChart(options: {
   });
   // The legend moves right of the end labels (≈ 6.5 px per character at 11 px).
   const labelWidth = 12 + 6.5 * maxOf(drawn.map((d) => d.series.label.length));
-  const encoding = seriesEncoding(series, (s) => (coincident.has(s.label) ? COINCIDENT_DASH : undefined), labelWidth);
+  const encoding = seriesEncoding(summary, series, (s) => (coincident.has(s.label) ? COINCIDENT_DASH : undefined), labelWidth);
 
   // Each line is named at its end; labels are pushed apart so close finals stay readable.
   const ends = drawn.filter((d) => d.points.length > 0).map((d) => d.points[d.points.length - 1]);
@@ -269,8 +273,8 @@ interface BarRow {
 }
 
 /** Horizontal bars in the given order; rows without a value show their label (e.g. "diverged") instead of a bar. */
-function barChart(id: string, chartTitle: string, xTitle: string, series: OptimizerSeries[], rows: BarRow[], subtitle: string[]): Chart {
-  const encoding = seriesEncoding(series);
+function barChart(id: string, chartTitle: string, xTitle: string, summary: RunSummary, rows: BarRow[], subtitle: string[]): Chart {
+  const encoding = seriesEncoding(summary, summary.compared);
   const order = rows.map((r) => r.series);
   const y = { field: 'series', type: 'nominal' as const, title: null, sort: order };
   return {
@@ -321,7 +325,7 @@ export function finalMetricChart(results: RunResults, summary: RunSummary): Char
       if (a.value === null || b.value === null) return (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0);
       return metric.higherIsBetter ? b.value - a.value : a.value - b.value;
     });
-  return barChart('final-metric', `${capitalize(metric.title)} (${direction})`, metric.title, summary.compared, rows, notPlottedNote(summary.compared));
+  return barChart('final-metric', `${capitalize(metric.title)} (${direction})`, metric.title, summary, rows, notPlottedNote(summary.compared));
 }
 
 export function epochTimeChart(summary: RunSummary): Chart {
@@ -329,7 +333,7 @@ export function epochTimeChart(summary: RunSummary): Chart {
     .map((s) => ({ series: legendLabel(s), value: s.secondsPerEpoch, label: s.secondsPerEpoch === null ? s.status : `${formatNumber(s.secondsPerEpoch)} s` }))
     .sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
   const seeds = summary.seedCount > 1 ? ` and ${summary.seedCount} seeds` : '';
-  return barChart('epoch-time', 'Time per epoch (seconds)', 'seconds per epoch', summary.compared, rows, [`Mean over epochs${seeds}`]);
+  return barChart('epoch-time', 'Time per epoch (seconds)', 'seconds per epoch', summary, rows, [`Mean over epochs${seeds}`]);
 }
 
 /** Optimizer × learning rate, coloured by final validation loss (training loss without validation). */
@@ -433,7 +437,7 @@ export function surfaceChart(surfaceName: string, summary: RunSummary, surface: 
   // No grid: the contours are the background, and grey grid lines would read as more contours.
   const x = { field: 'x', type: 'quantitative' as const, title: 'x', scale: { domain: xRange, nice: false }, axis: { grid: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: 'y', scale: { domain: yRange, nice: false }, axis: { grid: false } };
-  const encoding = seriesEncoding(series);
+  const encoding = seriesEncoding(summary, series);
   const unplotted = series
     .filter((s) => s.status === 'ok')
     .flatMap((s) => trajectoriesOf(s).filter((t) => !plotted(t)).map((t) => `${s.label} from (${t.start.join(', ')}) ${t.status}`));

@@ -53,8 +53,13 @@ const profileRank = (profile: string) => {
   return index < 0 ? PROFILE_ORDER.length - 1 : index;
 };
 
+/** The profiles the runs have, in reading order. */
+export function profilesOf(runs: StudyRun[]): string[] {
+  return [...new Set(runs.map((r) => r.results.profile))].sort((a, b) => profileRank(a) - profileRank(b) || a.localeCompare(b));
+}
+
 /** The newest run of each experiment for one profile, complete runs preferred over partial ones. */
-function newestPerExperiment(runs: StudyRun[]): StudyRun[] {
+export function newestPerExperiment(runs: StudyRun[]): StudyRun[] {
   const chosen = new Map<string, StudyRun>();
   const better = (a: StudyRun, b: StudyRun) =>
     a.results.status !== b.results.status ? a.results.status === 'complete' : a.results.startedAt > b.results.startedAt;
@@ -67,8 +72,7 @@ function newestPerExperiment(runs: StudyRun[]): StudyRun[] {
 
 /** One scorecard per profile that has runs, study profile first. */
 export function buildStudyScorecards(runs: StudyRun[], study: StudyClaims): StudyScorecard[] {
-  const profiles = [...new Set(runs.map((r) => r.results.profile))].sort((a, b) => profileRank(a) - profileRank(b) || a.localeCompare(b));
-  return profiles.map((profile) => {
+  return profilesOf(runs).map((profile) => {
     const chosen = newestPerExperiment(runs.filter((r) => r.results.profile === profile));
     const caveat = profileCaveat(profile);
     return {

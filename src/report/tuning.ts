@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import { phaseView } from '../results/phases.js';
 import type { RunResults, TuningChoice } from '../results/schema.js';
-import { optimizerColor } from './colors.js';
+import { optimizerPalette } from './colors.js';
 import type { Table } from './content.js';
 import { finalMetric, type Chart } from './specs.js';
 import { primarySeriesAll, rankingLoss, summarizeRun, type OptimizerSeries } from '../results/summary.js';
@@ -69,6 +69,16 @@ export function compareDefaultsAndTuned(results: RunResults): TuningComparison {
   };
 }
 
+/**
+ * A log scale fitted to the values, a little padded: Vega's "nice" log domain rounds out to whole decades,
+ * which squeezed losses of 0.45–2.3 into a third of a 0.1–10 axis.
+ */
+function logScale(values: number[]): { type: 'log'; domain: [number, number]; nice: false } {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  const [low, high] = positive.length ? [minOf(positive), maxOf(positive)] : [0.1, 10];
+  return { type: 'log', domain: [low / 1.15, high * 1.15], nice: false };
+}
+
 const text = (value: number | null) => (value === null ? '—' : formatNumber(value));
 
 function rankChange(row: TuningComparison['rows'][number]): string {
@@ -82,7 +92,7 @@ function rankChange(row: TuningComparison['rows'][number]): string {
 function chosenText(choice: TuningChoice | undefined): string {
   if (!choice) return '—';
   if (choice.chosen === null) return 'none (no grid rate trained ok)';
-  return `${choice.chosen}${choice.atEdge ? ` (${choice.atEdge} edge of the grid)` : ''}`;
+  return `${formatNumber(choice.chosen)}${choice.atEdge ? ` (${choice.atEdge} edge of the grid)` : ''}`;
 }
 
 /** Defaults vs tuned, one row per optimizer, ranked by final test loss in each. */
@@ -97,7 +107,7 @@ export function comparisonTable(comparison: TuningComparison): Table {
     const bestLoss = bestOf(rows.map((r) => r?.loss ?? null), false);
     const bestMetric = bestOf(rows.map((r) => r?.metric ?? null), comparison.metricHigherIsBetter);
     return rows.map((r) => [
-      { text: r ? String(r.learningRate) : '—' },
+      { text: r ? formatNumber(r.learningRate) : '—' },
       { text: r?.loss == null ? (r?.status ?? '—') : formatNumber(r.loss), best: r?.loss != null && r.loss === bestLoss },
       ...(metric ? [{ text: text(r?.metric ?? null), best: r?.metric != null && r.metric === bestMetric }] : []),
       { text: r?.rank == null ? '—' : String(r.rank) },
@@ -124,8 +134,14 @@ export function rankingNote(comparison: TuningComparison): string {
   const tau = comparison.kendallTau === null ? '' : ` Kendall's τ between the two rankings: ${formatNumber(comparison.kendallTau)} (1 = unchanged, −1 = reversed).`;
   const best = (pick: (r: TuningComparison['rows'][number]) => RankedOptimizer | null | undefined) =>
     comparison.rows.find((r) => pick(r)?.rank === 1) ? pick(comparison.rows.find((r) => pick(r)?.rank === 1)!)!.name : 'none';
+  // The choice is made on the held-out split: it need not carry over to the test set, and the note says where not.
+  const worse = comparison.rows
+    // Worse as printed: Ftrl's 2.303 → 2.303 (a change in the sixth digit) is not news.
+    .filter((r) => r.default.loss !== null && r.tuned?.loss != null && r.tuned.loss > r.default.loss && formatNumber(r.tuned.loss) !== formatNumber(r.default.loss))
+    .map((r) => `${r.default.name} (${formatNumber(r.default.loss!)} → ${formatNumber(r.tuned!.loss!)})`);
   return `Best at the defaults: ${best((r) => r.default)}; best tuned: ${best((r) => r.tuned)}. `
-    + `${moved.length ? `Ranks that moved: ${moved.join(', ')}.` : 'No rank moved.'}${tau}`;
+    + `${moved.length ? `Ranks that moved: ${moved.join(', ')}.` : 'No rank moved.'}${tau}`
+    + `${worse.length ? ` Worse on the test set at the tuned rate than at the default: ${worse.join(', ')}.` : ''}`;
 }
 
 /** The grid: each optimizer's rates with their final held-out validation loss; ★ marks the choice. */
@@ -136,11 +152,11 @@ export function gridTable(results: RunResults): Table {
     headers: ['optimizer', 'default lr', ...Array.from({ length: points }, (_, i) => `rate ${i + 1}: held-out val loss`)],
     rows: choices.map((c) => [
       { text: nameOf(results, c.optimizer) },
-      { text: String(c.defaultLearningRate) },
+      { text: formatNumber(c.defaultLearningRate) },
       ...Array.from({ length: points }, (_, i) => {
         if (i >= c.grid.length) return { text: '' };
         const loss = c.gridLoss[i];
-        return { text: `${c.grid[i]}${c.grid[i] === c.defaultLearningRate ? ' (default)' : ''}: ${loss === null ? 'diverged/failed' : formatNumber(loss)}`, best: c.grid[i] === c.chosen };
+        return { text: `${formatNumber(c.grid[i])}${c.grid[i] === c.defaultLearningRate ? ' (default)' : ''}: ${loss === null ? 'diverged/failed' : formatNumber(loss)}`, best: c.grid[i] === c.chosen };
       }),
     ]),
   };
@@ -165,9 +181,10 @@ export function sensitivityChart(results: RunResults): Chart {
   }])));
   const failed = choices.flatMap((c) => c.grid.filter((_, i) => c.gridLoss[i] === null).map((rate) => `${nameOf(results, c.optimizer)} at ${rate}`));
   const domain = choices.map((c) => nameOf(results, c.optimizer));
-  const color = { field: 'optimizer', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: choices.map((c) => optimizerColor(c.optimizer)) }, sort: domain };
-  const x = { field: 'rate', type: 'quantitative' as const, title: 'learning rate', scale: { type: 'log' as const } };
-  const y = { field: 'loss', type: 'quantitative' as const, title: `final held-out validation loss (${results.settings.loss})`, scale: { type: 'log' as const } };
+  const palette = optimizerPalette(results.runs.map((r) => r.optimizer));
+  const color = { field: 'optimizer', type: 'nominal' as const, title: 'optimizer', scale: { domain, range: choices.map((c) => palette(c.optimizer)) }, sort: domain };
+  const x = { field: 'rate', type: 'quantitative' as const, title: 'learning rate', scale: logScale(rows.map((r) => r.rate)) };
+  const y = { field: 'loss', type: 'quantitative' as const, title: `final held-out validation loss (${results.settings.loss})`, scale: logScale(rows.map((r) => r.loss!)) };
   const tooltip = [{ field: 'optimizer' }, { field: 'rate', title: 'learning rate' }, { field: 'loss', title: 'held-out val loss', format: '.4~g' }];
   const subtitle = [
     'Diamond: the optimizer\'s default rate; ring: the rate chosen (lowest held-out loss). Chosen on training data only.',
@@ -199,25 +216,26 @@ export function defaultsVsTunedChart(comparison: TuningComparison, lossName: str
     ...(r.tuned?.loss == null ? [] : [{ optimizer: r.default.name, setting: 'tuned rate', loss: r.tuned.loss, rate: r.tuned.learningRate }]),
   ]);
   const y = { field: 'optimizer', type: 'nominal' as const, title: null, sort: comparison.rows.map((r) => r.default.name) };
+  const scale = logScale(points.map((p) => p.loss));
+  const x = { field: 'loss', type: 'quantitative' as const, title: `final test loss (${lossName})`, scale };
+  const color = { field: 'setting', type: 'nominal' as const, title: null, scale: { domain: ['default rate', 'tuned rate'], range: ['#8c959f', '#1f77b4'] } };
+  const tooltip = [{ field: 'optimizer' }, { field: 'setting' }, { field: 'rate', title: 'learning rate' }, { field: 'loss', title: 'final test loss', format: '.4~g' }];
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Final test loss: default vs tuned learning rate', subtitle: ['Mean over the final seeds; lower is better'], anchor: 'start' },
+    title: { text: 'Final test loss: default vs tuned learning rate', subtitle: ['Mean over the final seeds; lower is better. Ring: default rate; dot: tuned rate (inside the ring when they tie)'], anchor: 'start' },
     width: 640,
     layer: [
       {
         data: { values: pairs },
         mark: { type: 'rule', color: '#9aa4ae' },
-        encoding: { y, x: { field: 'atDefault', type: 'quantitative', scale: { type: 'log' } }, x2: { field: 'tuned' } },
+        encoding: { y, x: { field: 'atDefault', type: 'quantitative', scale }, x2: { field: 'tuned' } },
       },
       {
         data: { values: points },
-        mark: { type: 'point', filled: true, size: 90 },
-        encoding: {
-          y,
-          x: { field: 'loss', type: 'quantitative', title: `final test loss (${lossName})`, scale: { type: 'log' } },
-          color: { field: 'setting', type: 'nominal', title: null, scale: { domain: ['default rate', 'tuned rate'], range: ['#9aa4ae', '#1f77b4'] } },
-          tooltip: [{ field: 'optimizer' }, { field: 'setting' }, { field: 'rate', title: 'learning rate' }, { field: 'loss', title: 'final test loss', format: '.4~g' }],
-        },
+        layer: [
+          { transform: [{ filter: "datum.setting === 'default rate'" }], mark: { type: 'point', filled: false, size: 170, strokeWidth: 2 }, encoding: { y, x, color, tooltip } },
+          { transform: [{ filter: "datum.setting === 'tuned rate'" }], mark: { type: 'point', filled: true, size: 70 }, encoding: { y, x, color, tooltip } },
+        ],
       },
     ],
   };

@@ -6,13 +6,20 @@
  */
 import type { RunResults, TuningPhase } from './schema.js';
 
+/** The run with only the units that pass `keep`, finished and planned alike. */
+function filtered(results: RunResults, keep: (unit: { phase?: TuningPhase }) => boolean): RunResults {
+  // The plan too: a report of the default-rate units would otherwise list every grid and tuned unit as
+  // "planned, not finished" (and call a complete run's 8 units "8 of 72").
+  return { ...results, runs: results.runs.filter(keep), ...(results.plannedUnits ? { plannedUnits: results.plannedUnits.filter(keep) } : {}) };
+}
+
 /** The run with only the units of `phase`. */
 export function phaseView(results: RunResults, phase: TuningPhase): RunResults {
-  return { ...results, runs: results.runs.filter((run) => run.phase === phase) };
+  return filtered(results, (unit) => unit.phase === phase);
 }
 
 /** The run as an ordinary (untuned) run: units without a phase and default-rate units. Unchanged for an ordinary run. */
 export function studyView(results: RunResults): RunResults {
-  if (!results.runs.some((run) => run.phase !== undefined)) return results;
-  return { ...results, runs: results.runs.filter((run) => run.phase === undefined || run.phase === 'default') };
+  if (!results.runs.some((run) => run.phase !== undefined) && !results.plannedUnits?.some((unit) => unit.phase !== undefined)) return results;
+  return filtered(results, (unit) => unit.phase === undefined || unit.phase === 'default');
 }

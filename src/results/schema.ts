@@ -105,6 +105,8 @@ export interface PlannedUnitRecord {
   seed: number;
   /** Absent = the optimizer's default learning rate. */
   learningRate?: number;
+  /** A --tune run's unit: which part of the protocol it belongs to (as OptimizerRun.phase). */
+  phase?: TuningPhase;
 }
 
 /** Which part of a larger plan a shard run (`--shard index/count`) ran. */

@@ -1,8 +1,8 @@
 /**
  * report.html in a real browser (Debian's Chromium, see .ci/run.d/chromium.sh): charts draw, tooltips
- * work, nothing is fetched from the network, nothing logs an error, hostile labels stay text.
+ * work, nothing is fetched from the network, nothing logs an error or a warning, hostile labels stay text.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +10,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNumber } from '../../src/common/numbers.js';
 import { writeReport } from '../../src/report/index.js';
+import { writeReportsIndex } from '../../src/report/indexPage.js';
+import { ACROSS_FILES } from '../../src/report/acrossExperiments.js';
 import { SURFACES } from '../../experiments/costSurfaces.js';
 import { SERIES_LINES } from '../../src/report/specs.js';
 import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
@@ -75,6 +77,27 @@ describe('report.html in Chromium', () => {
     } finally {
       await page.close();
     }
+  }, BROWSER_TIMEOUT);
+
+  it('draws the view across experiments, linked from the index, without a warning', async () => {
+    const across = await mkdtemp(path.join(tmpdir(), 'optbench-browser-across-'));
+    const units = (end: number) => [{ optimizer: 'adam', end }, { optimizer: 'nadam', end }, { optimizer: 'sgd', end: end * 3 }, { optimizer: 'adadelta', end: end * 4 }];
+    await writeRun(across, makeResults(units(0.3), { experiment: 'boston', runId: 'b' }));
+    await writeRun(across, makeResults(units(0.5), { experiment: 'fashion', runId: 'f' }));
+    const index = await writeReportsIndex(across);
+    const { page, charts, requests, consoleErrors } = await chartsOf(path.join(across, ACROSS_FILES.html));
+    try {
+      expect(consoleErrors).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(path.join(across, ACROSS_FILES.html)).href]);
+      expect(charts.map((c) => [c.id, c.svg])).toEqual([['performance-profile-quick', true]]);
+      // Adam and Nadam coincide: both strands are drawn, and named together at their end.
+      expect(await page.locator('[data-chart="performance-profile-quick"] .mark-line path').count()).toBe(4);
+      await expect(page.locator('[data-chart="performance-profile-quick"]').textContent()).resolves.toContain('Adam, Nadam');
+      expect(await page.locator('a', { hasText: 'All runs' }).getAttribute('href')).toBe('../index.html');
+    } finally {
+      await page.close();
+    }
+    expect(await readFile(index, 'utf8')).toContain('<a href="across/report.html">');
   }, BROWSER_TIMEOUT);
 
   it('shows a tooltip with the values when hovering a point', async () => {

@@ -33,8 +33,9 @@ export async function openReport(browser: Browser, file: string, viewport = { wi
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
+  // Warnings too: a chart spec Vega-Lite has to correct says so with a warning.
   page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
+    if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(`${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });

@@ -3,7 +3,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { formatNumber } from '../../src/common/numbers.js';
 import { OPTIMIZERS } from '../../src/optimizers/registry.js';
-import { CONTOUR_COLOR, IMPL_DASH, optimizerColor } from '../../src/report/colors.js';
+import { CONTOUR_COLOR, IMPL_DASH, optimizerPalette, USER_OPTIMIZER_COLORS } from '../../src/report/colors.js';
 import { renderSvg } from '../../src/report/render.js';
 import { buildCharts, SERIES_LINES, type Chart } from '../../src/report/specs.js';
 import { summarizeRun } from '../../src/results/summary.js';
@@ -64,6 +64,26 @@ describe('chart specs', () => {
     expect(dashOf('Adam (builtin)')).toEqual(dashOf('RMSprop'));
   });
 
+  it('colour user optimizers (--optimizer-file) apart from the built-ins, one colour each, the same in every chart', () => {
+    const results = makeResults([
+      { optimizer: 'adam' }, { optimizer: 'sgd' }, { optimizer: 'lion', impl: 'scratch' }, { optimizer: 'adabelief', impl: 'scratch' },
+    ]);
+    const colourOf = (id: string, label: string) => {
+      const spec = json(chart(results, id).spec);
+      const color = (layersOf(spec).find((l) => l.encoding?.color?.scale?.range) ?? spec).encoding.color;
+      return color.scale.range[color.scale.domain.indexOf(label)];
+    };
+    for (const id of ['loss', 'val-loss', 'final-metric', 'epoch-time']) {
+      const lion = colourOf(id, 'lion');
+      const adabelief = colourOf(id, 'adabelief');
+      expect(USER_OPTIMIZER_COLORS).toContain(lion);
+      expect(USER_OPTIMIZER_COLORS).toContain(adabelief);
+      expect(lion).not.toBe(adabelief);
+      expect([lion, adabelief]).toEqual([colourOf('loss', 'lion'), colourOf('loss', 'adabelief')]);
+      expect(colourOf(id, 'Adam')).toBe(expectedColour('adam'));
+    }
+  });
+
   it('draw one line per optimizer that ran ok, list every optimizer in the legend, and name the diverged one', async () => {
     const c = chart(bostonLike(), 'loss');
     const svg = await renderSvg(c.spec);
@@ -98,8 +118,8 @@ describe('chart specs', () => {
       const channels = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
       return Math.max(...channels) - Math.min(...channels);
     };
-    for (const optimizer of Object.keys(OPTIMIZERS)) {
-      const colour = optimizerColor(optimizer);
+    const color = optimizerPalette(Object.keys(OPTIMIZERS));
+    for (const [optimizer, colour] of [...Object.keys(OPTIMIZERS).map((o) => [o, color(o)]), ...USER_OPTIMIZER_COLORS.map((c) => ['user', c])]) {
       // Either clearly darker than the contours or clearly coloured: Nesterov was Tableau's #bab0ac on #bdbdbd.
       expect(luminance(contour) - luminance(colour) > 0.25 || chroma(colour) > 60, `${optimizer} ${colour}`).toBe(true);
     }

@@ -45,6 +45,14 @@ describe('defaults vs tuned', () => {
     expect(rankingNote(comparison)).toBe("Best at the defaults: Adam; best tuned: SGD. Ranks that moved: Adam 1 → 3, SGD 2 → 1, Adadelta 3 → 2. Kendall's τ between the two rankings: -0.3333 (1 = unchanged, −1 = reversed).");
   });
 
+  it('names the optimizers that did worse on the test set at the tuned rate than at the default', () => {
+    const run = tunedRun();
+    // Adam's tuned unit now ends above its default one (0.5): the held-out choice did not carry over.
+    const worse = { ...run, runs: run.runs.map((u) => (u.id === 'adam#tuned,lr=0.0001' ? { ...u, epochs: u.epochs.map((e) => ({ ...e, valLoss: e.valLoss! * 2 })) } : u)) };
+    expect(rankingNote(compareDefaultsAndTuned(worse))).toMatch(/ Worse on the test set at the tuned rate than at the default: Adam \(0\.5 → 0\.9\)\.$/);
+    expect(rankingNote(compareDefaultsAndTuned(run))).not.toContain('Worse');
+  });
+
   it('Kendall\'s τ is 1 for the same order and −1 for the reverse', () => {
     expect(kendallTau([1, 2, 3, 4], [1, 2, 3, 4])).toBe(1);
     expect(kendallTau([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
@@ -69,9 +77,10 @@ describe('writeReport on a --tune run', () => {
     expect(markdown).toContain('## Defaults vs tuned learning rates');
     expect(markdown).toContain('The protocol in words.');
     expect(markdown).toContain('1000 of 5000 training samples held out (seed 1');
-    expect(markdown).toContain('| Adam | 0.001 | **0.5** ★ | 1 | 0.0001 (lower edge of the grid) | 0.45 | 3 | ↓ 2 |');
+    // Rates in the report's number format (1e-4, not 0.0001 or 0.0000316228).
+    expect(markdown).toContain('| Adam | 0.001 | **0.5** ★ | 1 | 1e-4 (lower edge of the grid) | 0.45 | 3 | ↓ 2 |');
     expect(markdown).toContain('## Tuning grid');
-    expect(markdown).toContain('| SGD | 0.001 | 0.0001: 0.9 | 0.001 (default): 0.7 | **0.01: 0.4** ★ |');
+    expect(markdown).toContain('| SGD | 0.001 | 1e-4: 0.9 | 0.001 (default): 0.7 | **0.01: 0.4** ★ |');
     expect(markdown).toContain('0.01: diverged/failed');
   });
 
@@ -85,6 +94,11 @@ describe('writeReport on a --tune run', () => {
     expect(data.filter((d) => d.isDefault).map((d) => d.optimizer)).toEqual(['Adam', 'SGD', 'Adadelta']);
     expect(data.filter((d) => d.isChosen).map((d) => [d.optimizer, d.rate])).toEqual([['Adam', 0.0001], ['SGD', 0.01], ['Adadelta', 0.01]]);
     expect(spec.title.subtitle.join(' ')).toContain('Adam at 0.01');
+    // Log axes fitted to the data, not rounded out to whole decades.
+    expect(spec.layer[0].encoding.y.scale).toMatchObject({ type: 'log', nice: false });
+    const [low, high] = spec.layer[0].encoding.y.scale.domain;
+    expect(low).toBeGreaterThan(0.4 / 1.2);
+    expect(high).toBeLessThan(2 * 1.2);
   });
 
   it('scores the tuning claims and keeps the study\'s tables to the default-rate units', () => {

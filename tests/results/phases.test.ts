@@ -1,6 +1,7 @@
 /** Phase views: the study's numbers of a --tune run come from its default-rate units only. */
 import { describe, expect, it } from 'vitest';
 import { phaseView, studyView } from '../../src/results/phases.js';
+import { completionOf } from '../../src/results/completion.js';
 import type { TuningPhase } from '../../src/results/schema.js';
 import { results, unit } from '../check/fixtures.js';
 
@@ -13,6 +14,16 @@ describe('phase views', () => {
     expect(studyView(tuned).runs.map((r) => r.id)).toEqual(['adam#default', 'sgd#default']);
     const ordinary = results([tagged('adam'), tagged('sgd')]);
     expect(studyView(ordinary)).toBe(ordinary);
+  });
+
+  it('keeps the plan to the same units, so a complete tuning run reads as complete', () => {
+    const planned = (id: string, phase: TuningPhase) => ({ id, optimizer: 'adam', impl: 'builtin' as const, seed: 1, phase });
+    const withPlan = { ...tuned, plannedUnits: [planned('adam#grid', 'grid'), planned('adam#default', 'default'), planned('adam#tuned', 'tuned'), planned('sgd#default', 'default')] };
+    expect(studyView(withPlan).plannedUnits!.map((u) => u.id)).toEqual(['adam#default', 'sgd#default']);
+    expect(phaseView(withPlan, 'grid').plannedUnits!.map((u) => u.id)).toEqual(['adam#grid']);
+    expect(completionOf(studyView(withPlan)).unfinished).toEqual([]);
+    // A tuning run that has not finished any unit yet is still a tuning run.
+    expect(studyView({ ...withPlan, runs: [] }).plannedUnits).toHaveLength(2);
   });
 
   it('phaseView keeps one phase', () => {
