@@ -34,7 +34,8 @@ export const COLUMNS_ENCODING = 'float64-le, byte-shuffled, gzip';
 const EPOCH_FIELDS = ['epoch', 'loss', 'metric', 'valLoss', 'valMetric', 'seconds'] as const;
 const POINT_FIELDS = ['step', 'x', 'y', 'f'] as const;
 const BYTES_PER_VALUE = 8;
-const UNITS_DIR = 'units';
+/** The run directory's folder of unit files (./runDirectory.ts), where the columns files sit beside them. */
+export const UNITS_DIR = 'units';
 
 /** Where a unit's columns are, as its JSON records them. */
 export interface ColumnsReference {

@@ -12,14 +12,13 @@ import { parseResults, writeJsonAtomic } from './io.js';
 import { InvalidResultsError, ResumeError } from './errors.js';
 import { LOCK_FILE } from './runLock.js';
 import { validateUnit } from './validation.js';
-import { packRun, unpackRun } from './columns.js';
+import { packRun, UNITS_DIR, unpackRun } from './columns.js';
 import type { OptimizerRun, RunResults } from './schema.js';
 
 // Other modules write their own JSON files (baselines) through the one atomic writer.
 export { writeJsonAtomic };
 
 export const RESULTS_FILE = 'results.json';
-const UNITS_DIR = 'units';
 
 /** A run id that sorts by time and cannot collide between two runs started in the same second. */
 export function newRunId(now = new Date()): string {
