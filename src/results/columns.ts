@@ -3,7 +3,7 @@
  *
  * A surfaces unit records every step of every trajectory (study profile: 5,001 points × 9 trajectories,
  * plus a 5,000-record distance curve). Written as JSON, once in its unit file and once in results.json,
- * that made a 160 MB run directory that could not be committed. Instead the numbers go to one binary file
+ * that made a 157 MB run directory that could not be committed. Instead the numbers go to one binary file
  * per unit, `units/<unit>.columns.gz`, and both JSON files keep everything else and point to it:
  *
  *   - the unit's `epochs` array is replaced by `epochCount`, each trajectory's `points` by `pointCount`,

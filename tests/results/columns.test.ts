@@ -161,7 +161,7 @@ describe('a columns file that does not fit is refused, naming the file and what 
     for (const message of await refusal(runDir)) expect(message).toContain(`unit 'adam': ${columns} is not the file this unit was written with (sha256 differs)`);
   });
 
-  it('counts that do not match the file', async () => {
+  it('counts that do not match the file', () => {
     const { runDir, unit } = written();
     const file = path.join(runDir, 'units', `${unit.id}.json`);
     writeFileSync(file, JSON.stringify({ ...unitJson(runDir, unit.id), epochCount: 29 }));
@@ -176,7 +176,7 @@ describe('a columns file that does not fit is refused, naming the file and what 
     expect(error?.message).toMatch(/unit 'adam': .* holds \d+ values, but 29 epochs and the trajectories' point counts make \d+/);
   });
 
-  it('a reference outside the run directory\'s units/', async () => {
+  it('a reference outside the run directory\'s units/', () => {
     const { runDir, unit } = written();
     const file = path.join(runDir, 'units', `${unit.id}.json`);
     const packed = unitJson(runDir, unit.id);
