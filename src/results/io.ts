@@ -5,16 +5,21 @@
  * unknown version is refused with a typed error instead of being misread.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { writeFileAtomicSync } from '../common/atomicWrite.js';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from './schema.js';
 import { UnsupportedResultsVersionError, InvalidResultsError } from './errors.js';
 import { validateResults } from './validation.js';
+import { unpackRun } from './columns.js';
 
 /**
- * Upgrades from version n to n + 1, keyed by n. Version 1 is the first, so there is nothing to migrate yet;
- * when RESULTS_SCHEMA_VERSION becomes 2, add `1: (v1) => ({ ...v1, schemaVersion: 2, <new fields> })`.
+ * Upgrades from version n to n + 1, keyed by n.
+ * 1 → 2: version 2 may keep a surfaces unit's per-step numbers in a columns file (./columns.ts) instead of
+ * inline; inline numbers, all that version 1 has, are still read as they are, so nothing changes.
  */
-const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {};
+const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
+  1: (v1) => ({ ...v1, schemaVersion: 2 }),
+};
 
 function migrate(file: string, data: Record<string, unknown>): Record<string, unknown> {
   let current = data;
@@ -33,7 +38,10 @@ function checkShape(file: string, data: Record<string, unknown>): RunResults {
   return validated.results;
 }
 
-/** Parses a results file, migrating older schema versions; throws the typed errors above. */
+/**
+ * Parses a results file, migrating older schema versions; throws the typed errors above. Units whose
+ * per-step numbers are in columns files are read from `file`'s directory (the run directory).
+ */
 export function parseResults(text: string, file = 'results.json'): RunResults {
   let data: unknown;
   try {
@@ -42,7 +50,10 @@ export function parseResults(text: string, file = 'results.json'): RunResults {
     throw new InvalidResultsError(file, `not JSON (${(error as Error).message})`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new InvalidResultsError(file, 'not a JSON object');
-  return checkShape(file, migrate(file, data as Record<string, unknown>));
+  const current = migrate(file, data as Record<string, unknown>);
+  const runDir = path.dirname(file);
+  const runs = Array.isArray(current.runs) ? current.runs.map((run: unknown) => unpackRun(run, runDir, file)) : current.runs;
+  return checkShape(file, { ...current, runs });
 }
 
 export async function readResults(file: string): Promise<RunResults> {

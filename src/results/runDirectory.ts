@@ -2,6 +2,7 @@
  * Layout of a run directory, `reports/<experiment>/<runId>/`:
  *   results.json          the whole run (schema in ./schema.ts), rewritten after every finished unit
  *   units/<unit>.json     one OptimizerRun per finished unit, so a crash loses only unfinished units
+ *   units/<unit>.columns.gz  a surfaces unit's per-step numbers, which both JSON files point to (./columns.ts)
  * Every file is written atomically (temp file, fsync, rename): readers never see a partial file.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,13 +12,13 @@ import { parseResults, writeJsonAtomic } from './io.js';
 import { InvalidResultsError, ResumeError } from './errors.js';
 import { LOCK_FILE } from './runLock.js';
 import { validateUnit } from './validation.js';
+import { packRun, UNITS_DIR, unpackRun } from './columns.js';
 import type { OptimizerRun, RunResults } from './schema.js';
 
 // Other modules write their own JSON files (baselines) through the one atomic writer.
 export { writeJsonAtomic };
 
 export const RESULTS_FILE = 'results.json';
-const UNITS_DIR = 'units';
 
 /** A run id that sorts by time and cannot collide between two runs started in the same second. */
 export function newRunId(now = new Date()): string {
@@ -29,21 +30,22 @@ function unitFile(runDir: string, id: string): string {
   return path.join(runDir, UNITS_DIR, `${encodeURIComponent(id)}.json`);
 }
 
+/** Writes a unit's file (and first its columns file, for a surfaces unit: the JSON must never point to a missing one). */
 export function writeUnit(runDir: string, run: OptimizerRun): void {
-  writeJsonAtomic(unitFile(runDir, run.id), run);
+  writeJsonAtomic(unitFile(runDir, run.id), packRun(runDir, run));
 }
 
 const REDO_UNIT = 'Delete the file to train that unit again, or fix it.';
 
 /** A unit file, validated against the schema; InvalidResultsError names the file and the field. */
-function parseUnit(file: string): OptimizerRun {
+function parseUnit(runDir: string, file: string): OptimizerRun {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new InvalidResultsError(file, `not JSON (${(error as Error).message})`, REDO_UNIT);
   }
-  const validated = validateUnit(data);
+  const validated = validateUnit(unpackRun(data, runDir, file));
   if (!validated.ok) throw new InvalidResultsError(file, validated.problems, REDO_UNIT);
   return validated.run;
 }
@@ -64,7 +66,7 @@ export function readUnits(runDir: string): Map<string, OptimizerRun> {
   }
   for (const name of names) {
     const file = path.join(dir, name);
-    const run = parseUnit(file);
+    const run = parseUnit(runDir, file);
     const twin = units.get(run.id);
     if (twin) throw new InvalidResultsError(file, `another file of ${dir} holds unit '${run.id}' too`, `Keep only the unit's own file, ${unitFile(runDir, run.id)}.`);
     units.set(run.id, run);
@@ -72,9 +74,10 @@ export function readUnits(runDir: string): Map<string, OptimizerRun> {
   return units;
 }
 
+/** Writes results.json; a surfaces unit's per-step numbers go to (or stay in) its columns file, shared with its unit file. */
 export function writeResults(runDir: string, results: RunResults): string {
   const file = path.join(runDir, RESULTS_FILE);
-  writeJsonAtomic(file, results);
+  writeJsonAtomic(file, { ...results, runs: results.runs.map((run) => packRun(runDir, run)) });
   return file;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { UserOptimizerRecord } from '../optimizers/userModule.js';
 
-export const RESULTS_SCHEMA_VERSION = 1 as const;
+export const RESULTS_SCHEMA_VERSION = 2 as const;
 
 export type RunStatus = 'ok' | 'diverged' | 'failed' | 'unavailable' | 'skipped';
 export type OptimizerImpl = 'builtin' | 'scratch';

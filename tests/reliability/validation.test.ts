@@ -41,7 +41,9 @@ describe('what is accepted', () => {
 
   it('the study runs committed under reference/ (written by main\'s code): results.json and every unit file', async () => {
     const reference = path.join(repo, 'reference');
-    const runs = existsSync(reference) ? readdirSync(reference).flatMap((experiment) => runDirsUnder(reference, experiment)) : [];
+    // Directories only: rendering a reference run's report writes reference/index.html and study.html beside them.
+    const experiments = existsSync(reference) ? readdirSync(reference, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
+    const runs = experiments.flatMap((experiment) => runDirsUnder(reference, experiment.name));
     expect(runs.length).toBeGreaterThan(0);
     for (const runDir of runs) {
       const results = await readResults(path.join(runDir, 'results.json'));

@@ -9,6 +9,7 @@ import { claims as bostonClaims } from '../../experiments/claims/boston.js';
 import { writeReport, type ReportFiles } from '../../src/report/index.js';
 import { svgToPng } from '../../src/report/render.js';
 import { makeResults, writeRun } from '../fixtures/results/makeResults.js';
+import type { RESULTS_SCHEMA_VERSION } from '../../src/results/schema.js';
 import { bostonLike } from '../fixtures/results/sampleRuns.js';
 
 const HOSTILE = '<script>alert(1)</script>';
@@ -119,7 +120,7 @@ describe('reports/index.html', () => {
     await writeReport(older);
     const newer = makeResults([{ optimizer: 'sgd' }], { experiment: 'fashion', title: 'Fashion run', runId: '2024-02-01T00-00-00Z-new', startedAt: '2024-02-01T00:00:00.000Z' });
     await writeRun(root, newer);
-    await writeRun(root, { ...makeResults([], { runId: '2023-01-01T00-00-00Z-future' }), schemaVersion: 99 as 1 });
+    await writeRun(root, { ...makeResults([], { runId: '2023-01-01T00-00-00Z-future' }), schemaVersion: 99 as typeof RESULTS_SCHEMA_VERSION });
     const { index } = await writeReport(path.join(root, 'fashion', newer.runId));
     const html = await readFile(index, 'utf8');
     expect(index).toBe(path.join(root, 'index.html'));

@@ -51,7 +51,7 @@ describe('results.json io', () => {
     const file = await tempFile();
     await writeJsonAtomic(file, makeResults([]));
     const text = await readFile(file, 'utf8');
-    expect(text.startsWith('{\n  "schemaVersion": 1,')).toBe(true);
+    expect(text.startsWith(`{\n  "schemaVersion": ${RESULTS_SCHEMA_VERSION},`)).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
   });
 });

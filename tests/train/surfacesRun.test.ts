@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { surfaces } from '../../experiments/surfaces.js';
 import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
 import { defaultImpl, OPTIMIZERS } from '../../src/optimizers/registry.js';
-import type { RunResults } from '../../src/results/schema.js';
+import { readResults } from '../../src/results/io.js';
 import type { SurfaceExperiment } from '../../src/train/definition.js';
 import type { RunPlan } from '../../src/train/plan.js';
 import { runSurfaceUnit } from '../../src/train/runSurfaces.js';
@@ -48,13 +48,14 @@ describe('runSurfaceExperiment', () => {
     const { runDir, results } = await runSurfaceExperiment(smallPlan(), backend, { reportsRoot: runsRoot });
     expect(tf.memory().numTensors).toBe(tensorsBefore);
 
-    const written = JSON.parse(readFileSync(path.join(runDir, 'results.json'), 'utf8')) as RunResults;
-    expect(written).toEqual(JSON.parse(JSON.stringify(results)));
+    // Read back through the per-step columns files: every number as the JSON form would hold it.
+    const written = await readResults(path.join(runDir, 'results.json'));
+    expect(written).toStrictEqual(JSON.parse(JSON.stringify(results)));
     expect(written.status).toBe('complete');
     expect(written.experiment).toBe('surfaces');
     expect(written.settings.epochs).toBe(20);
     expect(written.settings.data).toMatchObject({ steps: 20, learningRates: { perOptimizer: surfaces.learningRates, rationale: surfaces.learningRateRationale } });
-    expect(readdirSync(path.join(runDir, 'units')).sort()).toEqual(['adam.json', 'sgd.json']);
+    expect(readdirSync(path.join(runDir, 'units')).sort()).toEqual(['adam.columns.gz', 'adam.json', 'sgd.columns.gz', 'sgd.json']);
 
     for (const run of written.runs) {
       expect(run.status).toBe('ok');
@@ -149,7 +150,7 @@ describe('npm run experiment -- surfaces --profile quick', () => {
     );
     expect(stdout).toContain('final distance to the nearest minimum');
     const [runId] = readdirSync(path.join(out, 'surfaces'));
-    const results = JSON.parse(readFileSync(path.join(out, 'surfaces', runId, 'results.json'), 'utf8')) as RunResults;
+    const results = await readResults(path.join(out, 'surfaces', runId, 'results.json'));
     expect(results.status).toBe('complete');
     expect(results.profile).toBe('quick');
     expect(results.runs.map((r) => r.optimizer)).toEqual(surfaces.defaultOptimizers);
