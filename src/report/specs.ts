@@ -384,16 +384,50 @@ export function learningRateHeatmap(summary: RunSummary): Chart {
   };
 }
 
+/** Trajectories up to this many points are drawn whole. */
 const TRAJECTORY_POINTS = 150;
+/** Most points a thinned trajectory is drawn with. */
+const MAX_TRAJECTORY_POINTS = 400;
+/** A thinned trajectory keeps a point once it lies this share of the path's own extent from the last kept one. */
+const TRAJECTORY_RESOLUTION = 1 / 300;
 
 /** Six significant digits: more than a chart or tooltip shows, a third of the JSON of a full double. */
 const significant = (value: number) => Number(value.toPrecision(6));
 
-/** At most TRAJECTORY_POINTS evenly spaced points, always keeping the last one. */
-function thin<T>(points: T[]): T[] {
+/**
+ * A long trajectory thinned by distance along the path, not by step number: an optimizer makes its big moves
+ * (an overshoot, a swing across a valley) in a few early steps and then creeps for thousands, so evenly spaced
+ * steps would cut the swings that the surface findings are about. A point is kept once it lies
+ * TRAJECTORY_RESOLUTION of the path's extent from the last kept one (so the drawn path is within that of the
+ * real one); the first and last points are always kept, and the resolution coarsens only as far as needed for the
+ * path to fit in MAX_TRAJECTORY_POINTS.
+ */
+export function thinTrajectory<T extends { x: number; y: number }>(points: T[]): T[] {
   if (points.length <= TRAJECTORY_POINTS) return points;
-  const stride = (points.length - 1) / (TRAJECTORY_POINTS - 1);
-  return Array.from({ length: TRAJECTORY_POINTS }, (_, i) => points[Math.round(i * stride)]);
+  const extent = (values: number[]) => maxOf(values) - minOf(values) || 1;
+  const width = extent(points.map((p) => p.x));
+  const height = extent(points.map((p) => p.y));
+  const thinnedAt = (resolution: number) => {
+    const kept = [points[0]];
+    for (let i = 1; i < points.length - 1; i++) {
+      const last = kept[kept.length - 1];
+      if (Math.hypot((points[i].x - last.x) / width, (points[i].y - last.y) / height) >= resolution) kept.push(points[i]);
+    }
+    kept.push(points[points.length - 1]);
+    return kept;
+  };
+  let fits = thinnedAt(TRAJECTORY_RESOLUTION);
+  if (fits.length <= MAX_TRAJECTORY_POINTS) return fits;
+  // A path that wanders over its whole extent: the finest resolution that fits, found by bisection.
+  let [tooFine, coarse] = [TRAJECTORY_RESOLUTION, TRAJECTORY_RESOLUTION * 2];
+  while ((fits = thinnedAt(coarse)).length > MAX_TRAJECTORY_POINTS) [tooFine, coarse] = [coarse, coarse * 2];
+  for (let i = 0; i < 12; i++) {
+    const middle = (tooFine + coarse) / 2;
+    const candidate = thinnedAt(middle);
+    if (candidate.length <= MAX_TRAJECTORY_POINTS) [fits, coarse] = [candidate, middle];
+    else tooFine = middle;
+  }
+  return fits;
 }
 
 function paddedRange(values: number[]): Range {
@@ -424,7 +458,7 @@ export function surfaceChart(surfaceName: string, summary: RunSummary, surface: 
     .flatMap((s) =>
       trajectoriesOf(s)
         .filter(plotted)
-        .flatMap((t) => thin(t.points).map((p) => ({ series: legendLabel(s), start: t.start.join(','), step: p.step, x: significant(p.x), y: significant(p.y), f: significant(p.f) }))),
+        .flatMap((t) => thinTrajectory(t.points).map((p) => ({ series: legendLabel(s), start: t.start.join(','), step: p.step, x: significant(p.x), y: significant(p.y), f: significant(p.f) }))),
     );
   const all = series.flatMap(trajectoriesOf);
   const starts = [...new Map(all.map((t) => [t.start.join(','), { x: t.start[0], y: t.start[1] }])).values()];
