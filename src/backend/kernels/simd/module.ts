@@ -36,10 +36,12 @@ export const SIMD_KERNEL_SIGNATURES = {
     'x*', 'dy*', 'dx*', 'batch', 'inHeight', 'inWidth', 'channels', 'outHeight', 'outWidth', 'strideHeight', 'strideWidth',
     'filterHeight', 'filterWidth', 'padTop', 'padLeft',
   ],
-  conv2d_valid: ['x*', 'w*', 'out*', 'tapOffsets*', ...CONV_GEOMETRY],
+  conv2d_valid: ['x*', 'w*', 'out*', ...CONV_GEOMETRY],
   conv2d_backprop_filter_valid: ['x*', 'dy*', 'dw*', ...CONV_GEOMETRY],
   pack_filter_for_input_gradient: ['w*', 'packed*', 'taps', 'outChannels'],
   conv2d_backprop_input_valid: ['dy*', 'packedFilter*', 'dx*', ...CONV_GEOMETRY],
+  gather_rows: ['x*', 'ids*', 'out*', 'count', 'rowValues'],
+  scatter_add_rows: ['x*', 'ids*', 'out*', 'count', 'rowValues', 'outRows'],
   lstm_forward: [
     'x*', 'kernel*', 'recurrentKernel*', 'bias*', 'hLast*', 'gates*', 'cells*', 'hiddens*', 'batch', 'timesteps', 'features',
     'units',

@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/backend/select.js';
+import { EXPERIMENTS } from '../experiments/index.js';
+import { SeededRandom } from '../src/common/random.js';
+import { syntheticSplit } from '../src/bench/synthetic.js';
+import { train } from '../src/train/loop.js';
+const name = process.argv[2] ?? 'boston'; const steps = Number(process.argv[3] ?? 500);
+await selectBackend('wasm');
+const exp = (EXPERIMENTS as any)[name]; const profile = exp.profiles.full; const batchSize = profile.batchSize;
+const model = exp.buildModel(new SeededRandom(1), profile); const optimizer = tf.train.adam();
+const data = syntheticSplit(model, exp.loss, batchSize * steps, 2);
+const run = (d: any) => train({ model, optimizer, train: d, validation: null, loss: exp.loss, metric: exp.metric.name, epochs: 1, batchSize, seed: 1 });
+await run({ size: batchSize * 20, take: data.take });
+const c0 = process.cpuUsage(); const out = await run(data); const c = process.cpuUsage(c0);
+console.log(`${name}: ${(out.samplesTrained / out.trainSeconds).toFixed(0)} samples/s wall, ${(out.samplesTrained / ((c.user + c.system) / 1e6)).toFixed(0)} per CPU-s, ${((c.user + c.system) / 1000 / steps).toFixed(2)} CPU-ms/step, tensors ${tf.memory().numTensors}`);
