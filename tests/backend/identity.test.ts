@@ -10,7 +10,7 @@ beforeAll(async () => {
   registerWasmTrainingKernels();
 });
 
-describe('Identity on wasm (tf.clone, and what the tape keeps for gradients)', () => {
+describe('kernels that keep the values share storage on wasm (tf.clone and what the tape keeps, same-dtype casts, identity transposes)', () => {
   it('shares the storage of its input, which lives until the last tensor using it is disposed', () => {
     const before = tf.memory().numBytes;
     const inputs = { x: tf.ones([2, 3, 4]), kernel: tf.ones([4, 8]), recurrentKernel: tf.ones([2, 8]), bias: tf.zeros([8]) };
@@ -43,5 +43,16 @@ describe('Identity on wasm (tf.clone, and what the tape keeps for gradients)', (
     expect(clone.dataId).not.toBe(words.dataId);
     expect(clone.dataSync()).toEqual(words.dataSync());
     tf.dispose([words, clone]);
+  });
+
+  it('shares for a cast to the same dtype and a transpose by the identity permutation, and computes the others', () => {
+    const x = tf.tensor2d([[1.5, -2], [3, 0]]);
+    const same = [tf.cast(x, 'float32'), tf.transpose(x, [0, 1])];
+    same.forEach((t) => expect(t.dataId).toBe(x.dataId));
+    const converted = tf.cast(x, 'int32');
+    const transposed = tf.transpose(x);
+    expect(Array.from(converted.dataSync())).toEqual([1, -2, 3, 0]);
+    expect(Array.from(transposed.dataSync())).toEqual([1.5, 3, -2, 0]);
+    tf.dispose([x, ...same, converted, transposed]);
   });
 });
