@@ -152,8 +152,17 @@ let compiled: WebAssembly.Module | undefined;
  * resumed run's checkpoints).
  */
 export function simdKernelsDigest(): string {
+  return digestOf(simdKernelsFile());
+}
+
+/** sha256 of each committed build, whichever this process loads. */
+export function simdKernelsBuildDigests(): Record<SimdKernelsBuild, string> {
+  return { relaxed: digestOf(SIMD_KERNELS_BUILDS.relaxed), baseline: digestOf(SIMD_KERNELS_BUILDS.baseline) };
+}
+
+function digestOf(file: URL): string {
   try {
-    return `sha256:${createHash('sha256').update(readFileSync(simdKernelsFile())).digest('hex')}`;
+    return `sha256:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
   } catch (error) {
     throw new SimdKernelsLoadError((error as Error).message);
   }
