@@ -72,7 +72,7 @@ const STACK_BYTES = 64 * 1024;
 /** Thrown when the committed training_kernels.wasm is missing or does not export what the kernels call. */
 export class SimdKernelsLoadError extends Error {
   override readonly name = 'SimdKernelsLoadError';
-  constructor(detail: string, fix = 'Reinstall optbench, or rebuild them with `npm run build:kernels` (needs clang and lld).') {
+  constructor(detail: string, fix = 'Reinstall optbench, or rebuild them with `npm run build:kernels` (needs clang 16 and its lld).') {
     super(`Cannot load the wasm training kernels (${simdKernelsFile().pathname}): ${detail}. ${fix}`);
   }
 }
@@ -145,7 +145,7 @@ interface EmscriptenHeap {
 }
 
 let compiled: WebAssembly.Module | undefined;
-/** One instance per backend heap: a re-created wasm backend has a new memory and needs its own. */
+
 /**
  * sha256 of the kernel build this process loads (simdKernelsFile): recorded with every wasm run, since the
  * curves are reproducible bit for bit only with the same kernels (the convergence check's exact replay, and a
@@ -168,6 +168,7 @@ function digestOf(file: URL): string {
   }
 }
 
+/** One instance per backend heap: a re-created wasm backend has a new memory and needs its own. */
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
 function compile(): WebAssembly.Module {
