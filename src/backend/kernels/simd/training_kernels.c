@@ -14,7 +14,8 @@
  * Each export's arguments are also named, once, in SIMD_KERNEL_SIGNATURES of simd/module.ts, from which the
  * TypeScript side's types and calls derive; the loader checks every export's arity against it.
  *
- * Build: npm run build:kernels (clang/lld 14+ with the wasm32 target: `apt-get install clang lld`).
+ * Build: npm run build:kernels (clang 16 and its lld with the wasm32 target: `apt-get install clang-16 lld-16`),
+ * which writes both builds: with OPTBENCH_FUSED_MULTIPLY_ADD (relaxed SIMD) and without (plain SIMD128).
  */
 #include <wasm_simd128.h>
 
