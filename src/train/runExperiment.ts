@@ -83,13 +83,14 @@ function plannedRecord(unit: PlannedUnit): PlannedUnitRecord {
  * Checks that a run directory being resumed holds the same measurement as this run; a mismatch would
  * mix units of different settings in one results.json.
  */
-function checkResumable(runDir: string, expected: RunResults, previous: RunResults): void {
+function checkResumable(runDir: string, expected: RunResults, previous: RunResults, unitsLeft: number): void {
   const differences = identityDifferences(runIdentity(expected), runIdentity(previous), runDir);
   if (differences.length) {
     throw new ResumeError(`cannot resume ${runDir}: its settings differ from this run's (${differences.join('; ')}). `
       + 'Run with the same settings, or start a new run without --resume.');
   }
-  checkSameKernels(runDir, expected.environment.kernels, previous.environment.kernels);
+  // A finished run resumed with nothing left to train computes nothing, whatever the kernels.
+  if (unitsLeft > 0) checkSameKernels(runDir, expected.environment.kernels, previous.environment.kernels);
 }
 
 /**
@@ -204,7 +205,7 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
       ...(execution.shard ? { shard: { ...execution.shard, plannedUnits: units.map(plannedRecord) } } : {}),
       ...(deterministic ? { deterministic } : {}),
     };
-    if (previous) checkResumable(runDir, results, previous);
+    if (previous) checkResumable(runDir, results, previous, todo.length);
     const record = (run?: OptimizerRun) => {
       if (run) recorded.set(run.id, run);
       results.runs = selected.flatMap((unit) => recorded.get(unit.id) ?? []);

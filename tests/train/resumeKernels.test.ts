@@ -57,6 +57,17 @@ describe('--resume and the wasm kernel build', () => {
     await expect(resume()).rejects.toThrow(/resume with OPTBENCH_WASM_KERNELS=baseline/);
   });
 
+  it('lets a finished run be resumed (nothing left to train) whatever build trained it', async () => {
+    recordKernels(simdKernelsDigest());
+    await resume(); // finishes the run with this build
+    const file = path.join(runDir, 'results.json');
+    const results = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
+    results.environment.kernels = { 'training_kernels.wasm': `sha256:${'cd'.repeat(32)}` };
+    writeFileSync(file, JSON.stringify(results));
+    const again = await resume();
+    expect(again.results.status).toBe('complete');
+  });
+
   it('resumes a run trained with the build it loads', async () => {
     recordKernels(simdKernelsDigest());
     const resumed = await resume();
