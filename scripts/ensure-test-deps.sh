@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`'s own set-up (npm runs it as `pretest`): the Debian packages the suite needs beyond npm —
-# Chromium for tests/report/browser.test.ts, DejaVu Sans for the PNG charts (src/report/render.ts), clang
-# and lld for the wasm kernels (`npm run build:kernels`). Missing ones are installed by .ci/run.d's scripts
+# Chromium for tests/report/browser.test.ts, DejaVu Sans for the PNG charts (src/report/render.ts), clang 16
+# and its lld for the wasm kernels (`npm run build:kernels`, which pins that compiler). Missing ones are installed by .ci/run.d's scripts
 # when running as root; otherwise this stops at once with the exact command to run. Never a silent skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,14 +9,14 @@ cd "$(dirname "$0")/.."
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-command -v clang >/dev/null || missing+=(clang)
-command -v wasm-ld >/dev/null || missing+=(lld)
+command -v clang-16 >/dev/null || missing+=(clang-16)
+[ -x /usr/lib/llvm-16/bin/wasm-ld ] || missing+=(lld-16)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
 if ! command -v apt-get >/dev/null; then
   echo "npm test needs packages that are missing here: ${missing[*]} (Debian/Ubuntu names). This is not a Debian-like system:" >&2
-  echo "install their equivalents (Chromium at /usr/bin/chromium, DejaVu Sans, clang and lld with the wasm32 target), then run npm test again." >&2
+  echo "install their equivalents (Chromium at /usr/bin/chromium, DejaVu Sans, clang 16 and its lld with the wasm32 target), then run npm test again." >&2
   exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then

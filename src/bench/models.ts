@@ -10,7 +10,7 @@ import type { Split } from '../data/types.js';
 import { train } from '../train/loop.js';
 import { SeededRandom } from '../common/random.js';
 import { sampleShape, syntheticSplit } from './synthetic.js';
-import { profileKernels } from './profile.js';
+import { cpuMs, profileKernels } from './profile.js';
 import { median } from './stats.js';
 
 export interface ModelBenchOptions {
@@ -42,11 +42,14 @@ export interface ModelBenchResult {
    */
   samplesPerCpuSecond: number[];
   medianSamplesPerCpuSecond: number;
-  /** Self time per kernel in one profiled step, largest first (synchronous backends only). */
+  /**
+   * Self CPU time per kernel per step, averaged over one more (profiled) round, largest first (synchronous
+   * backends only).
+   */
   kernelMs?: KernelShare[];
-  /** Time inside kernels in the profiled step (the sum of kernelMs). */
+  /** CPU time per step inside kernels in the profiled round (the sum of kernelMs). */
   insideKernelsMs?: number;
-  /** Step time not spent inside any kernel (tape, layers, optimizer bookkeeping), from the profiled step. */
+  /** CPU time per step outside any kernel (tape, layers, optimizer bookkeeping, the loop), from the profiled round. */
   outsideKernelsMs?: number;
 }
 
@@ -99,10 +102,14 @@ export async function benchmarkModel(
       samplesPerCpuSecond, medianSamplesPerCpuSecond: median(samplesPerCpuSecond),
     };
     if (tf.getBackend() === 'tensorflow') return result; // asynchronous kernels: self times would be queuing times
-    const { result: profiled, selfMs } = await profileKernels(tf.getBackend(), () => trainRound(model, optimizer, experiment, oneBatch, batchSize));
-    const stepMs = profiled.trainSeconds * 1000;
-    const inKernels = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
-    return { ...result, kernelMs: largestKernels(selfMs, stepMs), insideKernelsMs: inKernels, outsideKernelsMs: Math.max(0, stepMs - inKernels) };
+    // CPU time, not the wall clock: on a shared machine a kernel would be charged for the time other processes ran.
+    const cpuBefore = cpuMs();
+    const { selfMs } = await profileKernels(tf.getBackend(), () => trainRound(model, optimizer, experiment, data, batchSize));
+    const steps = Math.ceil(data.size / batchSize);
+    const stepMs = (cpuMs() - cpuBefore) / steps;
+    const perStep = new Map([...selfMs].map(([kernel, ms]) => [kernel, ms / steps]));
+    const inKernels = [...perStep.values()].reduce((sum, ms) => sum + ms, 0);
+    return { ...result, kernelMs: largestKernels(perStep, stepMs), insideKernelsMs: inKernels, outsideKernelsMs: Math.max(0, stepMs - inKernels) };
   } finally {
     model.dispose();
     optimizer.dispose();

@@ -105,7 +105,7 @@ function printOptimizers(results: OptimizerBenchResult[]): void {
 
 function printModels(results: ModelBenchResult[]): void {
   const table = new Table({
-    head: ['experiment', 'backend', 'batch', 'samples/s (median)', 'ms/step', 'rounds (samples/s)', 'per CPU-second (median)', 'profiled step: kernels + overhead (ms)', 'largest kernels in it (ms)'],
+    head: ['experiment', 'backend', 'batch', 'samples/s (median)', 'ms/step', 'rounds (samples/s)', 'per CPU-second (median)', 'CPU per step: kernels + overhead (ms)', 'largest kernels, CPU ms per step'],
   });
   for (const r of results) {
     const kernels = (r.kernelMs ?? []).slice(0, 6).map((k) => `${k.kernel} ${k.ms.toFixed(0)}`);

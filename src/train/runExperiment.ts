@@ -8,6 +8,7 @@ import type { BackendChoice } from '../backend/select.js';
 import { describeEnvironment } from '../results/environment.js';
 import { identityDifferences, newRunId, readRunResults, readUnits, runIdentity, writeResults } from '../results/runDirectory.js';
 import { ResumeError } from '../results/errors.js';
+import { SIMD_KERNELS_BUILD_VARIABLE, simdKernelsBuildDigests } from '../backend/kernels/simd/module.js';
 import { acquireRunLock } from '../results/runLock.js';
 import { RESULTS_SCHEMA_VERSION, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
 import type { DataContext } from '../data/types.js';
@@ -82,12 +83,35 @@ function plannedRecord(unit: PlannedUnit): PlannedUnitRecord {
  * Checks that a run directory being resumed holds the same measurement as this run; a mismatch would
  * mix units of different settings in one results.json.
  */
-function checkResumable(runDir: string, expected: RunResults, previous: RunResults): void {
+function checkResumable(runDir: string, expected: RunResults, previous: RunResults, unitsLeft: number): void {
   const differences = identityDifferences(runIdentity(expected), runIdentity(previous), runDir);
   if (differences.length) {
     throw new ResumeError(`cannot resume ${runDir}: its settings differ from this run's (${differences.join('; ')}). `
       + 'Run with the same settings, or start a new run without --resume.');
   }
+  // A finished run resumed with nothing left to train computes nothing, whatever the kernels.
+  if (unitsLeft > 0) checkSameKernels(runDir, expected.environment.kernels, previous.environment.kernels);
+}
+
+/**
+ * Refuses to resume a run with another build of optbench's wasm kernels than the one it was trained with: its
+ * finished units and checkpoints hold that build's numbers, and the resumed epochs would not be the ones an
+ * uninterrupted run computes (the study's resumes are checked to be bit-identical). Says which build to use.
+ */
+function checkSameKernels(runDir: string, here: Record<string, string> | undefined, recorded: Record<string, string> | undefined): void {
+  if (!here || !recorded) return; // not wasm, or a run from before kernels were recorded: nothing to compare
+  const [name, used] = Object.entries(recorded).find(([file, digest]) => here[file] !== digest) ?? [];
+  if (name === undefined || used === undefined) return;
+  const builds = simdKernelsBuildDigests();
+  const hex = used.replace(/^sha256:/, '');
+  const howTo = Object.entries(builds).find(([, digest]) => digest === used)?.[0] === 'baseline'
+    ? `This checkout has that build as its fallback: resume with ${SIMD_KERNELS_BUILD_VARIABLE}=baseline.`
+    : 'Resume from a checkout of the commit whose kernels those are (to find it: git log --format=%h -- '
+      + `src/backend/kernels/simd | while read c; do for f in training_kernels.wasm training_kernels.relaxed.wasm; do git show "$c:src/backend/kernels/simd/$f" 2>/dev/null | sha256sum | grep -q ${hex} && echo "$c $f"; done; done), `
+      + 'e.g. in a git worktree with its own npm ci.';
+  throw new ResumeError(`cannot resume ${runDir}: it was trained with the wasm kernel build ${used} (${name} in its results.json), `
+    + `and this checkout loads ${here[name] ?? 'none'}. Its curves would mix two builds' numbers and not be the ones an uninterrupted run computes. `
+    + `${howTo} Or start a new run without --resume.`);
 }
 
 /**
@@ -181,7 +205,7 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
       ...(execution.shard ? { shard: { ...execution.shard, plannedUnits: units.map(plannedRecord) } } : {}),
       ...(deterministic ? { deterministic } : {}),
     };
-    if (previous) checkResumable(runDir, results, previous);
+    if (previous) checkResumable(runDir, results, previous, todo.length);
     const record = (run?: OptimizerRun) => {
       if (run) recorded.set(run.id, run);
       results.runs = selected.flatMap((unit) => recorded.get(unit.id) ?? []);

@@ -347,6 +347,18 @@ describe('segment sums on wasm match cpu', () => {
     });
   });
 
+  it('adds the rows in the order wasm\'s ScatterNd does, so the sums agree to the bit (rows of 18: vectors and a tail)', async () => {
+    await tf.setBackend('wasm');
+    const x = seededValues([300, 18], 13);
+    const ids = Int32Array.from({ length: 300 }, (_, i) => (i * 11) % 7);
+    const [segmentSums, scattered] = await on('wasm', () => {
+      const rows = tf.tensor(x.values, x.shape);
+      return [tf.unsortedSegmentSum(rows, tf.tensor1d(ids, 'int32'), 9), tf.scatterND(tf.tensor2d(ids, [300, 1], 'int32'), rows, [9, 18])];
+    });
+    expect(Array.from(segmentSums)).toEqual(Array.from(scattered));
+    expect(segmentSums.slice(7 * 18).every((v) => v === 0)).toBe(true); // segments 7 and 8 get no row
+  });
+
   it('drops ids outside [0, numSegments) like the cpu backend', async () => {
     const x = seededValues([6, 4], 12);
     const ids = Int32Array.from([2, -1, 0, 7, 2, 1]);

@@ -25,21 +25,4 @@ describe('the fused LSTM kernels', () => {
       tf.dispose([x, kernel, recurrent, bias]);
     }
   });
-
-  it('share the saved state with its clones (what tf.customGrad keeps), and copy every other tensor as wasm does', () => {
-    const before = tf.memory().numBytes;
-    const inputs = { x: tf.ones([2, 3, 4]), kernel: tf.ones([4, 8]), recurrentKernel: tf.ones([2, 8]), bias: tf.zeros([8]) };
-    const [hLast, gates, cells, hiddens] = tf.engine().runKernel(FUSED_LSTM, inputs) as tf.Tensor[];
-    const state = [gates, cells, hiddens];
-    const clones = state.map((t) => tf.clone(t));
-    clones.forEach((clone, i) => expect(clone.dataId).toBe(state[i].dataId));
-    const copied = tf.clone(hLast);
-    expect(copied.dataId).not.toBe(hLast.dataId);
-    expect(Array.from(copied.dataSync())).toEqual(Array.from(hLast.dataSync()));
-    const gateValues = Array.from(gates.dataSync());
-    tf.dispose(state); // the clones keep the storage alive
-    expect(Array.from(clones[0].dataSync())).toEqual(gateValues);
-    tf.dispose([...clones, hLast, copied, ...Object.values(inputs)]);
-    expect(tf.memory().numBytes).toBe(before); // shared storage freed once, with its last reference
-  });
 });

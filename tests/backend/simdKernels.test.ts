@@ -4,7 +4,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/backend/kernels/index.js';
-import { SIMD_KERNEL_SIGNATURES, SIMD_KERNELS_WASM, simdKernels } from '../../src/backend/kernels/simd/module.js';
+import {
+  SIMD_KERNEL_SIGNATURES, SIMD_KERNELS_BUILDS, SimdKernelsBuildError, relaxedSimdAvailable, simdKernels, simdKernelsBuild,
+} from '../../src/backend/kernels/simd/module.js';
 import '../../src/backend/select.js'; // gradients (the union tfjs bundle)
 
 /** Section ids of a wasm binary, in order (https://webassembly.github.io/spec/core/binary/modules.html). */
@@ -32,8 +34,10 @@ const DATA_SECTION = 11;
 const DATA_COUNT_SECTION = 12;
 const START_SECTION = 8;
 
-describe('the compiled SIMD training kernels', () => {
-  const bytes = new Uint8Array(readFileSync(SIMD_KERNELS_WASM));
+// Compiling the relaxed build needs relaxed SIMD, which relaxedSimdAvailable switches on for Node 20.
+describe.each(Object.entries(SIMD_KERNELS_BUILDS))('the compiled SIMD training kernels, %s build', (_build, file) => {
+  const bytes = new Uint8Array(readFileSync(file));
+  expect(relaxedSimdAvailable()).toBe(true);
   const module = new WebAssembly.Module(bytes);
 
   it('import only the backend memory, so they work on its tensors in place', () => {
@@ -104,5 +108,30 @@ describe('the SIMD kernels bound to the wasm backend', () => {
     } finally {
       filler.dispose();
     }
+  });
+
+  it('load the relaxed-SIMD build where the runtime has relaxed SIMD: its fused multiply-adds round once, so sums differ in the last bits', () => {
+    expect(simdKernelsBuild()).toBe('relaxed');
+    const backend = tf.backend() as BackendWasm;
+    const memory = (backend.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory;
+    const x = tf.randomNormal([1, 1, 64, 32], 0, 1, 'float32', 7);
+    const w = tf.randomNormal([1, 3, 32, 8], 0, 1, 'float32', 8);
+    const outputs = Object.values(SIMD_KERNELS_BUILDS).map((file) => {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), { env: { memory } });
+      const out = tf.zeros([1, 1, 62, 8]);
+      const at = (t: tf.Tensor) => backend.getMemoryOffset(t.dataId);
+      (instance.exports.conv2d_valid as (...args: number[]) => void)(at(x), at(w), at(out), 1, 1, 64, 32, 1, 62, 8, 1, 1, 1, 3);
+      const values = Array.from(out.dataSync());
+      out.dispose();
+      return values;
+    });
+    const [relaxed, baseline] = outputs;
+    expect(relaxed).not.toEqual(baseline);
+    relaxed.forEach((v, i) => expect(Math.abs(v - baseline[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(baseline[i]))));
+    tf.dispose([x, w]);
+  });
+
+  it('refuse an OPTBENCH_WASM_KERNELS value that names no build, saying which ones exist', () => {
+    expect(new SimdKernelsBuildError('fast').message).toMatch(/OPTBENCH_WASM_KERNELS=fast names no kernel build.*relaxed or baseline/);
   });
 });

@@ -2,7 +2,6 @@ import { backend_util, Conv2D, type Conv2DAttrs, type KernelConfig, type KernelF
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { windowsInsideInput } from './conv_geometry.js';
 import { convGeometry, heapOffset, simdKernels } from './simd/module.js';
-import { release } from './wasm_ops.js';
 
 interface Conv2DArgs {
   inputs: { x: TensorInfo; filter: TensorInfo };
@@ -36,14 +35,11 @@ function makeConv2D(original: KernelFunc) {
       dimRoundingMode,
     );
     if (!usesDirectConvolution(info, dataFormat)) return original(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
-    const taps = info.filterHeight * info.filterWidth * info.inChannels;
-    const tapOffsets = backend.makeOutput([taps], 'int32');
     const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
     simdKernels(backend).conv2d_valid({
-      x: heapOffset(backend, x), w: heapOffset(backend, filter), out: heapOffset(backend, out), tapOffsets: heapOffset(backend, tapOffsets),
+      x: heapOffset(backend, x), w: heapOffset(backend, filter), out: heapOffset(backend, out),
       ...convGeometry(info),
     });
-    release(backend, tapOffsets);
     return out;
   };
 }

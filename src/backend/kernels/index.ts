@@ -5,7 +5,8 @@ import { equalConfig } from './equal.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { gatherV2Config } from './gather_v2.js';
-import { fusedLstmConfig, fusedLstmGradConfig, identityConfig } from './lstm.js';
+import { fusedLstmConfig, fusedLstmGradConfig } from './lstm.js';
+import { castConfig, identityConfig, transposeConfig } from './identity.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { sumConfig } from './sum.js';
 import { MissingWasmKernelError } from '../errors.js';
@@ -23,12 +24,14 @@ const standaloneKernels: readonly KernelConfig[] = [
 /** Faster versions of wasm kernels for the common cases; each delegates the rest to the original it wraps. */
 const wrappingKernels: Readonly<Record<string, (original: KernelFunc) => KernelConfig>> = {
   BatchMatMul: batchMatMulConfig,
+  Cast: castConfig,
   Conv2D: conv2DConfig,
   Equal: equalConfig,
   Conv2DBackpropInput: conv2DBackpropInputConfig,
   GatherV2: gatherV2Config,
   Identity: identityConfig,
   Sum: sumConfig,
+  Transpose: transposeConfig,
 };
 
 const ownKernelFuncs = new WeakSet<KernelFunc>();

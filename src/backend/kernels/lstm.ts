@@ -1,4 +1,4 @@
-import { Identity, type DataId, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from './simd/module.js';
 import { release } from './wasm_ops.js';
@@ -46,24 +46,6 @@ export function lstmDimensions(x: TensorInfo, kernel: TensorInfo, recurrentKerne
   return { batch, timesteps, features, units };
 }
 
-/**
- * The forward pass's saved state (gates, cells, hiddens: 23 MB at the study's shape). `tf.customGrad` keeps what
- * the gradient needs by cloning it, and wasm's Identity copies (the cpu backend's shares): these are written
- * once by the forward kernel and only read afterwards, so their clones share storage instead.
- */
-const savedState = new WeakSet<DataId>();
-
-/** Identity that shares the fused LSTM's saved state (see savedState); everything else goes to wasm's own copy. */
-export function identityConfig(original: KernelFunc): KernelConfig {
-  const identity = (args: { inputs: { x: TensorInfo }; backend: BackendWasm }) => {
-    const { x } = args.inputs;
-    if (!savedState.has(x.dataId)) return original(args as unknown as Parameters<KernelFunc>[0]);
-    args.backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-  return { kernelName: Identity, backendName: 'wasm', kernelFunc: identity as unknown as KernelFunc };
-}
-
 interface ForwardArgs {
   inputs: { x: TensorInfo; kernel: TensorInfo; recurrentKernel: TensorInfo; bias: TensorInfo };
   backend: BackendWasm;
@@ -82,7 +64,6 @@ function fusedLstm({ inputs, backend }: ForwardArgs): TensorInfo[] {
     x: at(x), kernel: at(kernel), recurrentKernel: at(recurrentKernel), bias: at(bias),
     hLast: at(hLast), gates: at(gates), cells: at(cells), hiddens: at(hiddens), batch, timesteps, features, units,
   });
-  for (const state of [gates, cells, hiddens]) savedState.add(state.dataId);
   return [hLast, gates, cells, hiddens];
 }
 

@@ -6,6 +6,7 @@ import {
   type UnsortedSegmentSumAttrs,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from './simd/module.js';
 import { release, reshape, runWasmKernel, slice } from './wasm_ops.js';
 
 /**
@@ -15,6 +16,9 @@ import { release, reshape, runWasmKernel, slice } from './wasm_ops.js';
  *
  * Ids outside [0, numSegments) are dropped, as on the cpu backend. ScatterNd would write out of bounds
  * for them, so they are redirected to an extra scratch segment that is sliced off.
+ *
+ * float32 with every id in range (an embedding's gradient) runs `scatter_add_rows` of simd/training_kernels.c
+ * instead: the same additions in the same order as ScatterNd, four lanes at a time (IMDB: ~13 → ~4 ms).
  */
 function unsortedSegmentSum({
   inputs,
@@ -31,6 +35,15 @@ function unsortedSegmentSum({
   const ids = backend.readSync(segmentIds.dataId) as Int32Array;
   const allInRange = ids.every((id) => id >= 0 && id < numSegments);
   const indexShape = [...segmentIds.shape, 1];
+  if (allInRange && x.dtype === 'float32' && segmentIds.dtype === 'int32') {
+    const rowValues = sliceShape.reduce((size, dim) => size * dim, 1);
+    const out = backend.makeOutput([numSegments, ...sliceShape], 'float32');
+    simdKernels(backend).scatter_add_rows({
+      x: heapOffset(backend, x), ids: heapOffset(backend, segmentIds), out: heapOffset(backend, out),
+      count: ids.length, rowValues, outRows: numSegments,
+    });
+    return out;
+  }
   if (allInRange) {
     const indices = reshape(backend, segmentIds, indexShape);
     const out = runWasmKernel(backend, 'ScatterNd', { indices, updates: x }, { shape: [numSegments, ...sliceShape] });

@@ -1,10 +1,70 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 
-/** The compiled training_kernels.c (committed; rebuilt and compared by `npm run build:kernels -- --check`). */
-export const SIMD_KERNELS_WASM = new URL('./training_kernels.wasm', import.meta.url);
+/**
+ * training_kernels.c compiled twice (committed; rebuilt and compared by `npm run build:kernels -- --check`):
+ * `relaxed` with WebAssembly relaxed SIMD's fused multiply-add in every product (one rounding per step, and ~15 %
+ * faster convolutions here), `baseline` with a multiply and an add (plain SIMD128) for runtimes without relaxed
+ * SIMD. The two give slightly different sums, so a run records which one it used (simdKernelsDigest).
+ */
+export const SIMD_KERNELS_BUILDS = {
+  relaxed: new URL('./training_kernels.relaxed.wasm', import.meta.url),
+  baseline: new URL('./training_kernels.wasm', import.meta.url),
+} as const;
+export type SimdKernelsBuild = keyof typeof SIMD_KERNELS_BUILDS;
+
+/** Set to `baseline` to load the plain SIMD128 build even where relaxed SIMD is available (tests, comparisons). */
+export const SIMD_KERNELS_BUILD_VARIABLE = 'OPTBENCH_WASM_KERNELS';
+
+/** f32x4.relaxed_madd of three zero vectors: a module that compiles only where relaxed SIMD is enabled. */
+const RELAXED_SIMD_PROBE = (() => {
+  const zeros = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+  const body = [0x00, ...zeros, ...zeros, ...zeros, 0xfd, 0x85, 0x02, 0x0b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
+    0x03, 0x02, 0x01, 0x00, // function section
+    0x0a, body.length + 2, 0x01, body.length, ...body, // code section
+  ]);
+})();
+
+/**
+ * Whether this runtime runs relaxed SIMD. Node 22+ (V8 ≥ 11.4) ships it; Node 20's V8 11.3 has it behind
+ * --experimental-wasm-relaxed-simd, which V8 reads when it compiles a module, so it is switched on here for
+ * this process (it only admits the new instructions; nothing else compiles differently).
+ */
+export function relaxedSimdAvailable(): boolean {
+  if (WebAssembly.validate(RELAXED_SIMD_PROBE)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
+/** Thrown when OPTBENCH_WASM_KERNELS names no build. */
+export class SimdKernelsBuildError extends Error {
+  override readonly name = 'SimdKernelsBuildError';
+  constructor(value: string) {
+    super(`${SIMD_KERNELS_BUILD_VARIABLE}=${value} names no kernel build: unset it (the relaxed-SIMD build where the runtime has it) or set it to ${Object.keys(SIMD_KERNELS_BUILDS).join(' or ')}.`);
+  }
+}
+
+let chosenBuild: SimdKernelsBuild | undefined;
+
+/** The build this process loads: relaxed where the runtime has relaxed SIMD, unless OPTBENCH_WASM_KERNELS says baseline. */
+export function simdKernelsBuild(): SimdKernelsBuild {
+  if (chosenBuild) return chosenBuild;
+  const requested = process.env[SIMD_KERNELS_BUILD_VARIABLE];
+  if (requested !== undefined && requested !== '' && !(requested in SIMD_KERNELS_BUILDS)) throw new SimdKernelsBuildError(requested);
+  chosenBuild = requested === 'baseline' || !relaxedSimdAvailable() ? 'baseline' : 'relaxed';
+  return chosenBuild;
+}
+
+/** The file of the build this process loads. */
+export function simdKernelsFile(): URL {
+  return SIMD_KERNELS_BUILDS[simdKernelsBuild()];
+}
 
 /** Stack for the C code's locals (a few hundred bytes are used), malloc'ed from the backend's heap. */
 const STACK_BYTES = 64 * 1024;
@@ -12,8 +72,8 @@ const STACK_BYTES = 64 * 1024;
 /** Thrown when the committed training_kernels.wasm is missing or does not export what the kernels call. */
 export class SimdKernelsLoadError extends Error {
   override readonly name = 'SimdKernelsLoadError';
-  constructor(detail: string, fix = 'Reinstall optbench, or rebuild them with `npm run build:kernels` (needs clang and lld).') {
-    super(`Cannot load the wasm training kernels (${SIMD_KERNELS_WASM.pathname}): ${detail}. ${fix}`);
+  constructor(detail: string, fix = 'Reinstall optbench, or rebuild them with `npm run build:kernels` (needs clang 16 and its lld).') {
+    super(`Cannot load the wasm training kernels (${simdKernelsFile().pathname}): ${detail}. ${fix}`);
   }
 }
 
@@ -36,10 +96,12 @@ export const SIMD_KERNEL_SIGNATURES = {
     'x*', 'dy*', 'dx*', 'batch', 'inHeight', 'inWidth', 'channels', 'outHeight', 'outWidth', 'strideHeight', 'strideWidth',
     'filterHeight', 'filterWidth', 'padTop', 'padLeft',
   ],
-  conv2d_valid: ['x*', 'w*', 'out*', 'tapOffsets*', ...CONV_GEOMETRY],
+  conv2d_valid: ['x*', 'w*', 'out*', ...CONV_GEOMETRY],
   conv2d_backprop_filter_valid: ['x*', 'dy*', 'dw*', ...CONV_GEOMETRY],
   pack_filter_for_input_gradient: ['w*', 'packed*', 'taps', 'outChannels'],
   conv2d_backprop_input_valid: ['dy*', 'packedFilter*', 'dx*', ...CONV_GEOMETRY],
+  gather_rows: ['x*', 'ids*', 'out*', 'count', 'rowValues'],
+  scatter_add_rows: ['x*', 'ids*', 'out*', 'count', 'rowValues', 'outRows'],
   lstm_forward: [
     'x*', 'kernel*', 'recurrentKernel*', 'bias*', 'hLast*', 'gates*', 'cells*', 'hiddens*', 'batch', 'timesteps', 'features',
     'units',
@@ -83,26 +145,37 @@ interface EmscriptenHeap {
 }
 
 let compiled: WebAssembly.Module | undefined;
-/** One instance per backend heap: a re-created wasm backend has a new memory and needs its own. */
+
 /**
- * sha256 of the committed training_kernels.wasm: recorded with every wasm run, since the curves are
- * reproducible bit for bit only with the same kernels (the convergence check's exact replay).
+ * sha256 of the kernel build this process loads (simdKernelsFile): recorded with every wasm run, since the
+ * curves are reproducible bit for bit only with the same kernels (the convergence check's exact replay, and a
+ * resumed run's checkpoints).
  */
 export function simdKernelsDigest(): string {
+  return digestOf(simdKernelsFile());
+}
+
+/** sha256 of each committed build, whichever this process loads. */
+export function simdKernelsBuildDigests(): Record<SimdKernelsBuild, string> {
+  return { relaxed: digestOf(SIMD_KERNELS_BUILDS.relaxed), baseline: digestOf(SIMD_KERNELS_BUILDS.baseline) };
+}
+
+function digestOf(file: URL): string {
   try {
-    return `sha256:${createHash('sha256').update(readFileSync(SIMD_KERNELS_WASM)).digest('hex')}`;
+    return `sha256:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
   } catch (error) {
     throw new SimdKernelsLoadError((error as Error).message);
   }
 }
 
+/** One instance per backend heap: a re-created wasm backend has a new memory and needs its own. */
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
 function compile(): WebAssembly.Module {
   if (compiled) return compiled;
   let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = new Uint8Array(readFileSync(SIMD_KERNELS_WASM));
+    bytes = new Uint8Array(readFileSync(simdKernelsFile()));
   } catch (error) {
     throw new SimdKernelsLoadError((error as Error).message);
   }

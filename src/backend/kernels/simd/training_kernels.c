@@ -14,11 +14,25 @@
  * Each export's arguments are also named, once, in SIMD_KERNEL_SIGNATURES of simd/module.ts, from which the
  * TypeScript side's types and calls derive; the loader checks every export's arity against it.
  *
- * Build: npm run build:kernels (clang/lld 14+ with the wasm32 target: `apt-get install clang lld`).
+ * Build: npm run build:kernels (clang 16 and its lld with the wasm32 target: `apt-get install clang-16 lld-16`),
+ * which writes both builds: with OPTBENCH_FUSED_MULTIPLY_ADD (relaxed SIMD) and without (plain SIMD128).
  */
 #include <wasm_simd128.h>
 
 #define EXPORT(name) __attribute__((export_name(#name)))
+
+/*
+ * acc + a·b, the step of every product. Built twice (scripts/build-wasm-kernels.sh): with relaxed SIMD's
+ * f32x4.relaxed_madd (one fused multiply-add, rounded once, where the CPU has FMA) and, for runtimes without
+ * relaxed SIMD, as a multiply and an add (rounded twice).
+ */
+#ifdef OPTBENCH_FUSED_MULTIPLY_ADD
+static inline v128_t multiply_add(v128_t acc, v128_t a, v128_t b) {
+  return (v128_t)__builtin_wasm_relaxed_madd_f32x4((__f32x4)a, (__f32x4)b, (__f32x4)acc);
+}
+#else
+static inline v128_t multiply_add(v128_t acc, v128_t a, v128_t b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+#endif
 
 /* Output positions processed together: their rows of x and dy stay in L1/L2 while every block reads them. */
 #define POSITION_TILE 64
@@ -34,22 +48,22 @@ static inline void zero(float* to, int count) {
  * acc[i] += s_i · (v0, v1), with each s_i already broadcast to four lanes.
  */
 static inline void rank1_update_4x8(v128_t acc[4][2], v128_t s0, v128_t s1, v128_t s2, v128_t s3, v128_t v0, v128_t v1) {
-  acc[0][0] = wasm_f32x4_add(acc[0][0], wasm_f32x4_mul(s0, v0));
-  acc[0][1] = wasm_f32x4_add(acc[0][1], wasm_f32x4_mul(s0, v1));
-  acc[1][0] = wasm_f32x4_add(acc[1][0], wasm_f32x4_mul(s1, v0));
-  acc[1][1] = wasm_f32x4_add(acc[1][1], wasm_f32x4_mul(s1, v1));
-  acc[2][0] = wasm_f32x4_add(acc[2][0], wasm_f32x4_mul(s2, v0));
-  acc[2][1] = wasm_f32x4_add(acc[2][1], wasm_f32x4_mul(s2, v1));
-  acc[3][0] = wasm_f32x4_add(acc[3][0], wasm_f32x4_mul(s3, v0));
-  acc[3][1] = wasm_f32x4_add(acc[3][1], wasm_f32x4_mul(s3, v1));
+  acc[0][0] = multiply_add(acc[0][0], s0, v0);
+  acc[0][1] = multiply_add(acc[0][1], s0, v1);
+  acc[1][0] = multiply_add(acc[1][0], s1, v0);
+  acc[1][1] = multiply_add(acc[1][1], s1, v1);
+  acc[2][0] = multiply_add(acc[2][0], s2, v0);
+  acc[2][1] = multiply_add(acc[2][1], s2, v1);
+  acc[3][0] = multiply_add(acc[3][0], s3, v0);
+  acc[3][1] = multiply_add(acc[3][1], s3, v1);
 }
 
 /* As rank1_update_4x8 for a 4×4 block. */
 static inline void rank1_update_4x4(v128_t acc[4], v128_t s0, v128_t s1, v128_t s2, v128_t s3, v128_t v0) {
-  acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(s0, v0));
-  acc[1] = wasm_f32x4_add(acc[1], wasm_f32x4_mul(s1, v0));
-  acc[2] = wasm_f32x4_add(acc[2], wasm_f32x4_mul(s2, v0));
-  acc[3] = wasm_f32x4_add(acc[3], wasm_f32x4_mul(s3, v0));
+  acc[0] = multiply_add(acc[0], s0, v0);
+  acc[1] = multiply_add(acc[1], s1, v0);
+  acc[2] = multiply_add(acc[2], s2, v0);
+  acc[3] = multiply_add(acc[3], s3, v0);
 }
 
 /*
@@ -146,6 +160,32 @@ static inline void filter_block_4x8(const float* x, const float* dy, float* dw, 
   }
 }
 
+/*
+ * filter_block_4x8 for four taps that lie side by side in x (four input channels of one (kh, kw)): the four
+ * broadcasts come from one address with constant offsets, which saves wasm three address additions per
+ * position. The same products in the same order, so the same sums to the bit.
+ */
+static inline void filter_block_4x8_adjacent(const float* x, const float* dy, float* dw, const int* base, int positions,
+                                             int cout, int first_tap_offset, int co) {
+  v128_t acc[4][2];
+  for (int j = 0; j < 4; j++) {
+    acc[j][0] = wasm_v128_load(dw + j * cout + co);
+    acc[j][1] = wasm_v128_load(dw + j * cout + co + 4);
+  }
+  const float* xt = x + first_tap_offset;
+  for (int p = 0; p < positions; p++) {
+    const float* xp = xt + base[p];
+    const v128_t dy0 = wasm_v128_load(dy + p * cout + co);
+    const v128_t dy1 = wasm_v128_load(dy + p * cout + co + 4);
+    rank1_update_4x8(acc, wasm_v128_load32_splat(xp), wasm_v128_load32_splat(xp + 1), wasm_v128_load32_splat(xp + 2),
+                     wasm_v128_load32_splat(xp + 3), dy0, dy1);
+  }
+  for (int j = 0; j < 4; j++) {
+    wasm_v128_store(dw + j * cout + co, acc[j][0]);
+    wasm_v128_store(dw + j * cout + co + 4, acc[j][1]);
+  }
+}
+
 /* As filter_block_4x8 for the last four output channels when cout is not a multiple of 8. */
 static inline void filter_block_4x4(const float* x, const float* dy, float* dw, const int* base, int positions,
                                     int cout, const int* tap_offset, int rows, int co) {
@@ -199,8 +239,12 @@ void conv2d_backprop_filter_valid(const float* x, const float* dy, float* dw, in
       const int rows = taps - k < 4 ? taps - k : 4;
       /* Rows past `rows` repeat the first tap; their sums are never stored. */
       for (int j = 0; j < 4; j++) tap_offset[j] = tap_offset_of(j < rows ? k + j : k, in_w, cin, filter_w);
+      const int adjacent = rows == 4 && tap_offset[3] == tap_offset[0] + 3;
       float* dw_rows = dw + k * cout;
       int co = 0;
+      if (adjacent) {
+        for (; co + 8 <= cout; co += 8) filter_block_4x8_adjacent(x, dy_tile, dw_rows, base, count, cout, tap_offset[0], co);
+      }
       for (; co + 8 <= cout; co += 8) filter_block_4x8(x, dy_tile, dw_rows, base, count, cout, tap_offset, rows, co);
       if (co < cout) filter_block_4x4(x, dy_tile, dw_rows, base, count, cout, tap_offset, rows, co);
     }
@@ -294,34 +338,37 @@ void conv2d_backprop_input_valid(const float* dy, const float* packed, float* dx
   }
 }
 
-/* out[p, co..co+7] (co+4.. when `wide`) for four positions: Σ_k x[base_i + tap_offset[k]]·W[k, co..]. */
-static inline void forward_block(const float* x, const float* w, float* out, const int* base, int positions,
-                                 const int* tap_offset, int taps, int cout, int co, int wide) {
+/*
+ * out[p, co..co+7] (co+4.. when `wide`) for four positions: Σ_k x[base_i + tap k]·W[k, co..], k in order. A
+ * window's row (kw, ci) lies contiguously in x, so the taps run row by row: `run` = KW·Cin taps from each of
+ * the KH rows, `row_values` = W·Cin apart (no table of tap offsets to load per tap).
+ */
+static inline void forward_block(const float* x, const float* w, float* out, const int* base, int positions, int filter_h,
+                                 int run, int row_values, int cout, int co, int wide) {
   const float* x0 = x + base[0];
   const float* x1 = positions > 1 ? x + base[1] : x0;
   const float* x2 = positions > 2 ? x + base[2] : x0;
   const float* x3 = positions > 3 ? x + base[3] : x0;
   v128_t acc[4][2];
   for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = wasm_f32x4_splat(0.0f);
-  if (wide) {
-    for (int k = 0; k < taps; k++) {
-      const int o = tap_offset[k];
-      const v128_t w0 = wasm_v128_load(w + k * cout + co);
-      const v128_t w1 = wasm_v128_load(w + k * cout + co + 4);
-      const v128_t v0 = wasm_v128_load32_splat(x0 + o);
-      const v128_t v1 = wasm_v128_load32_splat(x1 + o);
-      const v128_t v2 = wasm_v128_load32_splat(x2 + o);
-      const v128_t v3 = wasm_v128_load32_splat(x3 + o);
-      rank1_update_4x8(acc, v0, v1, v2, v3, w0, w1);
+  for (int kh = 0; kh < filter_h; kh++) {
+    const int row = kh * row_values;
+    const float* wk = w + kh * run * cout + co;
+    if (wide) {
+      for (int r = 0; r < run; r++, wk += cout) {
+        const v128_t w0 = wasm_v128_load(wk);
+        const v128_t w1 = wasm_v128_load(wk + 4);
+        rank1_update_4x8(acc, wasm_v128_load32_splat(x0 + row + r), wasm_v128_load32_splat(x1 + row + r),
+                         wasm_v128_load32_splat(x2 + row + r), wasm_v128_load32_splat(x3 + row + r), w0, w1);
+      }
+    } else {
+      v128_t narrow[4] = {acc[0][0], acc[1][0], acc[2][0], acc[3][0]};
+      for (int r = 0; r < run; r++, wk += cout) {
+        rank1_update_4x4(narrow, wasm_v128_load32_splat(x0 + row + r), wasm_v128_load32_splat(x1 + row + r),
+                         wasm_v128_load32_splat(x2 + row + r), wasm_v128_load32_splat(x3 + row + r), wasm_v128_load(wk));
+      }
+      for (int i = 0; i < 4; i++) acc[i][0] = narrow[i];
     }
-  } else {
-    v128_t narrow[4] = {acc[0][0], acc[1][0], acc[2][0], acc[3][0]};
-    for (int k = 0; k < taps; k++) {
-      const int o = tap_offset[k];
-      rank1_update_4x4(narrow, wasm_v128_load32_splat(x0 + o), wasm_v128_load32_splat(x1 + o), wasm_v128_load32_splat(x2 + o),
-                       wasm_v128_load32_splat(x3 + o), wasm_v128_load(w + k * cout + co));
-    }
-    for (int i = 0; i < 4; i++) acc[i][0] = narrow[i];
   }
   for (int i = 0; i < positions; i++) {
     wasm_v128_store(out + i * cout + co, acc[i][0]);
@@ -332,14 +379,13 @@ static inline void forward_block(const float* x, const float* w, float* out, con
 /*
  * Conv2D, NHWC, for convolutions whose every window lies inside the input (no padding), cout a multiple of
  * 4: out[p, co] = Σ_k x[window(p) + tap k]·W[k, co], four positions × eight output channels at a time, W
- * read as it is ([KH·KW·Cin, Cout] rows). `tap_offsets` is scratch for KH·KW·Cin ints.
+ * read as it is ([KH·KW·Cin, Cout] rows).
  */
 EXPORT(conv2d_valid)
-void conv2d_valid(const float* x, const float* w, float* out, int* tap_offsets, int batch, int in_h, int in_w,
-                  int cin, int out_h, int out_w, int cout, int stride_h, int stride_w, int filter_h,
-                  int filter_w) {
-  const int taps = filter_h * filter_w * cin;
-  for (int k = 0; k < taps; k++) tap_offsets[k] = tap_offset_of(k, in_w, cin, filter_w);
+void conv2d_valid(const float* x, const float* w, float* out, int batch, int in_h, int in_w, int cin, int out_h,
+                  int out_w, int cout, int stride_h, int stride_w, int filter_h, int filter_w) {
+  const int run = filter_w * cin;
+  const int row_values = in_w * cin;
   const int positions = batch * out_h * out_w;
   int base[4];
   for (int first = 0; first < positions; first += 4) {
@@ -347,8 +393,41 @@ void conv2d_valid(const float* x, const float* w, float* out, int* tap_offsets, 
     for (int i = 0; i < count; i++) base[i] = window_start(first + i, in_h, in_w, cin, out_h, out_w, stride_h, stride_w);
     float* out_rows = out + first * cout;
     int co = 0;
-    for (; co + 8 <= cout; co += 8) forward_block(x, w, out_rows, base, count, tap_offsets, taps, cout, co, 1);
-    if (co < cout) forward_block(x, w, out_rows, base, count, tap_offsets, taps, cout, co, 0);
+    for (; co + 8 <= cout; co += 8) forward_block(x, w, out_rows, base, count, filter_h, run, row_values, cout, co, 1);
+    if (co < cout) forward_block(x, w, out_rows, base, count, filter_h, run, row_values, cout, co, 0);
+  }
+}
+
+/* to[0..count) = from[0..count): whole vectors, then the rest. */
+static inline void copy_values(float* to, const float* from, int count) {
+  int v = 0;
+  for (; v + 4 <= count; v += 4) wasm_v128_store(to + v, wasm_v128_load(from + v));
+  for (; v < count; v++) to[v] = from[v];
+}
+
+/*
+ * GatherV2 of whole rows (an embedding lookup): out row i = x row ids[i], each row `row_values` 4-byte values.
+ * The ids are checked by the caller.
+ */
+EXPORT(gather_rows)
+void gather_rows(const float* x, const int* ids, float* out, int count, int row_values) {
+  for (int i = 0; i < count; i++) copy_values(out + i * row_values, x + ids[i] * row_values, row_values);
+}
+
+/*
+ * UnsortedSegmentSum of whole rows (an embedding's gradient): out (out_rows rows) = 0, then row ids[i] += x row
+ * i for i = 0, 1, ... in order, as wasm's ScatterNd adds (so the sums are the same to the bit). The ids are
+ * checked by the caller.
+ */
+EXPORT(scatter_add_rows)
+void scatter_add_rows(const float* x, const int* ids, float* out, int count, int row_values, int out_rows) {
+  zero(out, out_rows * row_values);
+  for (int i = 0; i < count; i++) {
+    float* to = out + ids[i] * row_values;
+    const float* from = x + i * row_values;
+    int v = 0;
+    for (; v + 4 <= row_values; v += 4) wasm_v128_store(to + v, wasm_f32x4_add(wasm_v128_load(to + v), wasm_v128_load(from + v)));
+    for (; v < row_values; v++) to[v] += from[v];
   }
 }
 
@@ -495,14 +574,14 @@ static void rows_times_transposed(const float* a0, const float* a1, float* c0, f
       const v128_t y1 = wasm_v128_load(b1 + kk);
       const v128_t y2 = wasm_v128_load(b2 + kk);
       const v128_t y3 = wasm_v128_load(b3 + kk);
-      acc0[0] = wasm_f32x4_add(acc0[0], wasm_f32x4_mul(x0, y0));
-      acc0[1] = wasm_f32x4_add(acc0[1], wasm_f32x4_mul(x0, y1));
-      acc0[2] = wasm_f32x4_add(acc0[2], wasm_f32x4_mul(x0, y2));
-      acc0[3] = wasm_f32x4_add(acc0[3], wasm_f32x4_mul(x0, y3));
-      acc1[0] = wasm_f32x4_add(acc1[0], wasm_f32x4_mul(x1, y0));
-      acc1[1] = wasm_f32x4_add(acc1[1], wasm_f32x4_mul(x1, y1));
-      acc1[2] = wasm_f32x4_add(acc1[2], wasm_f32x4_mul(x1, y2));
-      acc1[3] = wasm_f32x4_add(acc1[3], wasm_f32x4_mul(x1, y3));
+      acc0[0] = multiply_add(acc0[0], x0, y0);
+      acc0[1] = multiply_add(acc0[1], x0, y1);
+      acc0[2] = multiply_add(acc0[2], x0, y2);
+      acc0[3] = multiply_add(acc0[3], x0, y3);
+      acc1[0] = multiply_add(acc1[0], x1, y0);
+      acc1[1] = multiply_add(acc1[1], x1, y1);
+      acc1[2] = multiply_add(acc1[2], x1, y2);
+      acc1[3] = multiply_add(acc1[3], x1, y3);
     }
     for (int q = 0; q < cols; q++) {
       c0[j0 + q] = horizontal_sum(acc0[q]);
