@@ -158,9 +158,23 @@ export function consoleReporter(options: ConsoleReporterOptions): RunReporter & 
       return;
     }
     if (now() - lastLineAt < (HEARTBEAT_SECONDS - 5) * 1000) return;
+    statusLine();
+  };
+
+  const statusLine = () => {
     const estimate = estimator?.estimate() ?? null;
     const done = estimate ? `${(estimate.fraction * 100).toFixed(0)}% done, ${remaining(estimate)}` : `${finishedUnits} of ${overview?.todo.length ?? 0} units done`;
     line(`… ${done} | ${lanes.map((lane, i) => `lane ${i + 1}: ${laneStatus(lane)}`).join(' | ')}`);
+  };
+
+  // Without a terminal, the first status line comes as soon as every busy lane has trained a batch, not
+  // a heartbeat later: it shows that each worker is moving, and at what speed.
+  let everyLaneShownMoving = false;
+  const showLanesMoving = () => {
+    if (multibar || everyLaneShownMoving || lanes.length < 2) return;
+    if (!lanes.every((lane) => !lane.unit || lane.batch > 0)) return;
+    everyLaneShownMoving = true;
+    statusLine();
   };
 
   const stop = () => {
@@ -216,6 +230,7 @@ export function consoleReporter(options: ConsoleReporterOptions): RunReporter & 
         estimator?.batch(unit.id, event);
         if (lane) Object.assign(lane, { epoch: event.epoch, batch: event.batch, batches: event.batches });
         if (!announced) announce();
+        showLanesMoving();
       } else {
         estimator?.epoch(unit.id, event.record);
         line(epochLine(options.metricLabel, unit, event.record, options.epochs));

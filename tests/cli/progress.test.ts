@@ -73,6 +73,34 @@ describe('without a terminal', () => {
   });
 });
 
+describe('without a terminal, with two workers', () => {
+  it('shows both lanes moving as soon as each has trained a batch, not a heartbeat later', () => {
+    let clock = 0;
+    const lines: string[] = [];
+    const reporter = consoleReporter({ epochs: 15, metricLabel: 'acc', interactive: false, log: (l) => lines.push(l), backend: 'wasm', profileName: 'full', profiles, now: () => clock });
+    reporter.runStarted!({ ...overview, recorded: 0, todo: [{ id: 'adam', fromEpoch: 1 }, { id: 'sgd', fromEpoch: 1 }] });
+    reporter.unitStarted!(unit('adam'), 0, 2, 0);
+    reporter.unitStarted!(unit('sgd'), 1, 2, 1);
+    const status = () => lines.filter((l) => l.startsWith('… '));
+    for (const id of ['adam', 'sgd']) reporter.progress!(unit(id), { kind: 'start', epoch: 1, epochs: 15, batches: 469 });
+    for (let batch = 1; batch <= 3; batch++) {
+      clock += 1000;
+      reporter.progress!(unit('adam'), { kind: 'batch', epoch: 1, batch, batches: 469, samples: batch * 128 });
+    }
+    // Lane 2's worker is still starting: no line claims it is moving.
+    expect(status()).toEqual([]);
+    clock += 1000;
+    reporter.progress!(unit('sgd'), { kind: 'batch', epoch: 1, batch: 1, batches: 469, samples: 128 });
+    expect(status()).toHaveLength(1);
+    expect(status()[0]).toMatch(/\| lane 1: adam epoch 1\/15 batch 3\/469 .*\| lane 2: sgd epoch 1\/15 batch 1\/469/);
+    // Once: later batches wait for the heartbeat.
+    clock += 1000;
+    reporter.progress!(unit('sgd'), { kind: 'batch', epoch: 1, batch: 2, batches: 469, samples: 256 });
+    expect(status()).toHaveLength(1);
+    reporter.runEnded!();
+  });
+});
+
 describe('on a terminal', () => {
   it('draws a bar per lane with optimizer, epoch, batch and samples/s, and an overall bar with the ETA', () => {
     let clock = 0;
