@@ -6,11 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-command -v clang >/dev/null || missing+=(clang)
-command -v wasm-ld >/dev/null || missing+=(lld)
+find_missing() {
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+  command -v clang >/dev/null || missing+=(clang)
+  command -v wasm-ld >/dev/null || missing+=(lld)
+}
+find_missing
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
@@ -28,3 +31,10 @@ echo "npm test: installing missing Debian packages: ${missing[*]}"
 for script in .ci/run.d/*.sh; do
   "$BASH" "$script"
 done
+# An install that ran but did not provide the files (a renamed package, Ubuntu's chromium snap stub)
+# must not surface later as a browser that fails to launch.
+find_missing
+if [ "${#missing[@]}" -ne 0 ]; then
+  echo "npm test: still missing after the install: ${missing[*]}. Install them by hand (Chromium must be at /usr/bin/chromium), then run npm test again." >&2
+  exit 1
+fi

@@ -16,8 +16,11 @@ afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A bin directory with only dirname, a fake `id -u` and an apt-get that logs its arguments. */
-function fakeSystem(uid: number, withAptGet = true) {
+/**
+ * A bin directory with only dirname, a fake `id -u` and an apt-get that logs its arguments; with
+ * `aptProvides`, apt-get "installs" clang and lld as stubs in that directory, as the real one would.
+ */
+function fakeSystem(uid: number, withAptGet = true, aptProvides = true) {
   const dir = mkdtempSync(path.join(tmpdir(), 'optbench-deps-'));
   made.push(dir);
   const bin = path.join(dir, 'bin');
@@ -29,7 +32,10 @@ function fakeSystem(uid: number, withAptGet = true) {
   spawnSync('mkdir', [bin]);
   symlinkSync('/usr/bin/dirname', path.join(bin, 'dirname'));
   script('id', `echo ${uid}`);
-  if (withAptGet) script('apt-get', `echo "apt-get $*" >> ${log}`);
+  const provide = aptProvides
+    ? `\ncase "$*" in *install*clang*) for tool in clang wasm-ld; do echo '#!/bin/sh' > ${bin}/$tool; /bin/chmod +x ${bin}/$tool; done;; esac`
+    : '';
+  if (withAptGet) script('apt-get', `echo "apt-get $*" >> ${log}${provide}`);
   const run = () => spawnSync('/bin/bash', ['scripts/ensure-test-deps.sh'], { cwd: repo, env: { PATH: bin }, encoding: 'utf8' });
   return { run, aptCalls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
 }
@@ -57,6 +63,14 @@ describe('npm test set-up (scripts/ensure-test-deps.sh)', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('installing missing Debian packages');
     expect(system.aptCalls()).toContain('apt-get install -y --no-install-recommends clang lld');
+  });
+
+  it('fails, naming them, when the install ran but the packages are still missing', () => {
+    const system = fakeSystem(0, true, false);
+    const result = system.run();
+    expect(system.aptCalls()).toContain('apt-get install -y --no-install-recommends clang lld');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`still missing after the install: ${[...alsoMissing, 'clang', 'lld'].join(' ')}`);
   });
 
   it('says what to install on a system without apt-get', () => {
