@@ -160,23 +160,31 @@ export class WorkerPool implements UnitRunner {
 
   /**
    * Starts a worker process per lane; all of them load Node, tsx and tfjs and select the backend side by
-   * side (seconds each). The first loads the data at once; the others load it once the first is ready, so
-   * a cold cache is filled once, not by every worker at the same time. Throws what the first worker failed
-   * with (e.g. DataUnavailableError).
+   * side (seconds each). With `prefetch` (which fetches or verifies the data's files in this process,
+   * meanwhile), every worker then loads the data from the cache at the same time, so the second lane
+   * starts training with the first. Without it, the first worker loads the data at once and the others
+   * once it is ready, so a cold cache is filled once, not by every worker at the same time. Throws what
+   * `prefetch` or the first worker failed with (e.g. DataUnavailableError).
    */
   static async start(options: {
     workers: number; backend: BackendName; init: WorkerInit; runDir: string; reporter: RunReporter; log: (line: string) => void;
     /** Aborted when a worker stops on SIGINT/SIGTERM; see ExecutionOptions.interrupt. */
     interrupt: AbortController;
+    prefetch?: () => Promise<unknown>;
   }): Promise<WorkerPool> {
     let openGate: (go: boolean) => void = () => {};
     const gate = new Promise<boolean>((resolve) => { openGate = resolve; });
     const start = (dataGate?: Promise<boolean>) => new Worker(options.backend, options.init, options.log, options.runDir, options.interrupt, dataGate);
-    const first = start();
+    const first = start(options.prefetch ? gate : undefined);
     const workers = [first, ...Array.from({ length: options.workers - 1 }, () => start(gate))];
     const stopAll = () => { void Promise.all(workers.map((worker) => worker.terminate())); };
     options.interrupt.signal.addEventListener('abort', stopAll, { once: true });
     try {
+      if (options.prefetch) {
+        // The first worker's `ready` cannot come before the gate opens; it only fails (stopped, crashed).
+        await Promise.race([options.prefetch(), first.ready]);
+        openGate(true);
+      }
       const ready = await first.ready;
       openGate(true);
       if (ready.data) options.reporter.dataLoaded?.({ train: { size: ready.data.trainSize }, validation: { size: ready.data.validationSize } }, ready.seconds);

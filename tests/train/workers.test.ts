@@ -3,7 +3,7 @@
  * unit (and only its unfinished epoch: --resume continues it from its checkpoint), and a worker's data
  * error reaches the caller as its own class.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +147,12 @@ describe('worker processes', () => {
     const resumed = await runModelExperiment(plan(EXPERIMENTS.tiny), backend, { cacheDir: path.join(work, 'cache'), log: () => {} }, { reportsRoot: path.join(work, 'reports'), runDir }, reporter, { experimentsModule: fixtureModule, workers: 1 });
     expect(starts).toEqual([['sgd#seed=2', 1]]);
     expect(resumed.results.runs.map(curves)).toEqual(inProcess.runs.map(curves));
+  });
+
+  it('loads the data in every worker at once when the experiment names its files (fetched first, by the parent)', { timeout: cliTestTimeout(2) }, async () => {
+    const { results } = await run(EXPERIMENTS.tinyTogether, { workers: 2 }, { barrierDir: path.join(work, 'barrier') });
+    expect(results.runs.map((r) => r.status)).toEqual(Array(6).fill('ok'));
+    expect(readdirSync(path.join(work, 'barrier'))).toHaveLength(2);
   });
 
   // Twice 2 workers.
