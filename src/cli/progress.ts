@@ -55,7 +55,14 @@ export function estimateLines(estimate: Estimate, context: { profileName: string
   const lines = [`estimated time for the whole run: ~${formatDuration(estimate.remainingSeconds)} (done around ${finish.toISOString().slice(11, 16)} UTC), `
     + `measured at ${formatDuration(estimate.secondsPerEpoch)} per epoch per lane; refined as it runs`];
   if (estimate.remainingSeconds > LONG_RUN_SECONDS) {
+    // This run saw only its own profile's share of the training set when that profile limits it: a profile
+    // that takes more (or all of it) trains on a number of samples this run cannot know.
+    const limitedHere = context.profiles[context.profileName]?.trainLimit !== undefined;
+    const samplesPerSecond = context.trainSamples / Math.max(1e-9, estimate.secondsPerEpoch);
     const others = Object.entries(context.profiles).filter(([name]) => name !== context.profileName).map(([name, profile]) => {
+      if (limitedHere && (profile.trainLimit ?? Infinity) > context.trainSamples) {
+        return `--profile ${name} (${profile.epochs} epochs of ${profile.trainLimit === undefined ? 'the whole training set' : `${count(profile.trainLimit)} samples`}, at about ${count(Math.round(samplesPerSecond))} samples/s per worker here)`;
+      }
       const samples = Math.min(profile.trainLimit ?? context.trainSamples, context.trainSamples);
       const seconds = (context.units * profile.epochs * estimate.secondsPerEpoch * (samples / Math.max(1, context.trainSamples))) / Math.max(1, Math.min(context.lanes, context.units));
       return `--profile ${name} (${profile.epochs} epochs of ${count(samples)} samples, roughly ${formatDuration(seconds)} here)`;

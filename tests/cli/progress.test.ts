@@ -42,6 +42,14 @@ describe('the plan and the estimate', () => {
       + 'Ctrl-C stops it keeping every finished epoch; --resume continues it.');
     expect(estimateLines({ remainingSeconds: 600, fraction: 0, secondsPerEpoch: 10 }, context)).toHaveLength(1);
   });
+
+  it('from a run on part of the data, gives the speed, not a made-up time, for a profile that trains on more', () => {
+    // A quick run (5,000 samples) measured at 50 s an epoch: it cannot know the size of the whole training set.
+    const context = { profileName: 'quick', profiles, trainSamples: 5000, epochs: 3, units: 8, lanes: 2, now: new Date('2026-01-01T12:00:00Z') };
+    const long = estimateLines({ remainingSeconds: 23 * 60, fraction: 0, secondsPerEpoch: 50 }, context);
+    expect(long[1]).toBe('this is a long run (profile \'quick\'). At this speed the other profiles would take: --profile full (15 epochs of the whole training set, at about 100 samples/s per worker here). '
+      + 'Ctrl-C stops it keeping every finished epoch; --resume continues it.');
+  });
 });
 
 describe('without a terminal', () => {
