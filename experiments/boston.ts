@@ -10,6 +10,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BOSTON_FEATURES, loadBostonHousing, standardize } from '../src/data/boston.js';
+import { BOSTON_HOUSING_FILE } from '../src/data/datasets.js';
 import type { ModelExperiment, SeedStream } from '../src/train/definition.js';
 import { arraySplit } from '../src/train/splits.js';
 import { claims } from './claims/boston.js';
@@ -49,6 +50,7 @@ export const boston: ModelExperiment & Findings = {
       rationale: 'CI-sized: the same data (it is tiny) for 20 epochs of batch 16 (520 steps).',
     },
   },
+  dataFiles: [BOSTON_HOUSING_FILE],
   async loadData(ctx) {
     const data = await loadBostonHousing(ctx);
     const x = standardize(data.xTrain, data.xTest, BOSTON_FEATURES);

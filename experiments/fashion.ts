@@ -8,6 +8,7 @@
  * As in the study, the test set is the validation data.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { FASHION_MNIST_FILES } from '../src/data/datasets.js';
 import { loadFashionMnist, oneHot } from '../src/data/fashion.js';
 import type { ModelExperiment, SeedStream } from '../src/train/definition.js';
 import { SeededDropout } from '../src/train/seededDropout.js';
@@ -56,6 +57,7 @@ export const fashion: ModelExperiment & Findings = {
       rationale: 'CI-sized: the first 5,000 training and 1,000 test images, 3 epochs of batch 64 (235 steps) — enough to separate the fast optimizers from SGD and Adadelta at their defaults.',
     },
   },
+  dataFiles: Object.values(FASHION_MNIST_FILES),
   async loadData(ctx, profile) {
     const data = await loadFashionMnist(ctx, { trainLimit: profile.trainLimit, testLimit: profile.validationLimit });
     return {

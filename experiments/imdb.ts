@@ -7,6 +7,7 @@
  * metric: accuracy. The 25,000 test reviews are the validation data, as for the other experiments.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { IMDB_ARCHIVE_FILE } from '../src/data/datasets.js';
 import { loadImdb } from '../src/data/imdb.js';
 import type { ModelExperiment, Profile, SeedStream } from '../src/train/definition.js';
 import { arraySplit } from '../src/train/splits.js';
@@ -59,6 +60,7 @@ export const imdb: ModelExperiment & Findings = {
       rationale: 'CI-sized: 2,000 training and 1,000 test reviews cut to their last 200 words, 4 epochs of batch 32 (252 steps).',
     },
   },
+  dataFiles: [IMDB_ARCHIVE_FILE],
   async loadData(ctx, profile) {
     const data = await loadImdb(ctx, {
       vocabSize: VOCABULARY_SIZE, maxLen: sequenceLength(profile), trainLimit: profile.trainLimit, testLimit: profile.validationLimit,

@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { JENA_CLIMATE_FILE } from '../src/data/datasets.js';
 import { JENA_FEATURES, loadJena, type JenaData } from '../src/data/jena.js';
 import { CHOLLET_WINDOW, extractWindows, timestepsOf, type Series, type WindowSpec } from '../src/data/windows.js';
 import { KerasLstm } from '../src/train/kerasLstm.js';
@@ -96,6 +97,7 @@ export const temperature: ModelExperiment & Findings = {
       rationale: 'CI-sized: the same split and windows, every 120th window (≈ 1,650 training and 820 validation samples), 3 epochs of batch 64.',
     },
   },
+  dataFiles: [JENA_CLIMATE_FILE],
   async loadData(ctx, profile) {
     return temperatureData(await loadJena(ctx, windowSpec(profile)), profile);
   },

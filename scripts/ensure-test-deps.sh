@@ -6,11 +6,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-command -v clang-16 >/dev/null || missing+=(clang-16)
-[ -x /usr/lib/llvm-16/bin/wasm-ld ] || missing+=(lld-16)
+find_missing() {
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+  # The compiler build:kernels pins, and the wasm-ld it links with (asked the way the build script asks).
+  if ! command -v clang-16 >/dev/null; then
+    missing+=(clang-16 lld-16)
+  elif ! [ -x "$(clang-16 --print-prog-name=wasm-ld)" ]; then
+    missing+=(lld-16)
+  fi
+}
+find_missing
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
@@ -28,3 +35,10 @@ echo "npm test: installing missing Debian packages: ${missing[*]}"
 for script in .ci/run.d/*.sh; do
   "$BASH" "$script"
 done
+# An install that ran but did not provide the files (a renamed package, Ubuntu's chromium snap stub)
+# must not surface later as a browser that fails to launch.
+find_missing
+if [ "${#missing[@]}" -ne 0 ]; then
+  echo "npm test: still missing after the install: ${missing[*]}. Install them by hand (Chromium must be at /usr/bin/chromium), then run npm test again." >&2
+  exit 1
+fi

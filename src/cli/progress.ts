@@ -55,7 +55,14 @@ export function estimateLines(estimate: Estimate, context: { profileName: string
   const lines = [`estimated time for the whole run: ~${formatDuration(estimate.remainingSeconds)} (done around ${finish.toISOString().slice(11, 16)} UTC), `
     + `measured at ${formatDuration(estimate.secondsPerEpoch)} per epoch per lane; refined as it runs`];
   if (estimate.remainingSeconds > LONG_RUN_SECONDS) {
+    // This run saw only its own profile's share of the training set when that profile limits it: a profile
+    // that takes more (or all of it) trains on a number of samples this run cannot know.
+    const limitedHere = context.profiles[context.profileName]?.trainLimit !== undefined;
+    const samplesPerSecond = context.trainSamples / Math.max(1e-9, estimate.secondsPerEpoch);
     const others = Object.entries(context.profiles).filter(([name]) => name !== context.profileName).map(([name, profile]) => {
+      if (limitedHere && (profile.trainLimit ?? Infinity) > context.trainSamples) {
+        return `--profile ${name} (${profile.epochs} epochs of ${profile.trainLimit === undefined ? 'the whole training set' : `${count(profile.trainLimit)} samples`}, at about ${count(Math.round(samplesPerSecond))} samples/s per worker here)`;
+      }
       const samples = Math.min(profile.trainLimit ?? context.trainSamples, context.trainSamples);
       const seconds = (context.units * profile.epochs * estimate.secondsPerEpoch * (samples / Math.max(1, context.trainSamples))) / Math.max(1, Math.min(context.lanes, context.units));
       return `--profile ${name} (${profile.epochs} epochs of ${count(samples)} samples, roughly ${formatDuration(seconds)} here)`;
@@ -158,9 +165,23 @@ export function consoleReporter(options: ConsoleReporterOptions): RunReporter & 
       return;
     }
     if (now() - lastLineAt < (HEARTBEAT_SECONDS - 5) * 1000) return;
+    statusLine();
+  };
+
+  const statusLine = () => {
     const estimate = estimator?.estimate() ?? null;
     const done = estimate ? `${(estimate.fraction * 100).toFixed(0)}% done, ${remaining(estimate)}` : `${finishedUnits} of ${overview?.todo.length ?? 0} units done`;
     line(`… ${done} | ${lanes.map((lane, i) => `lane ${i + 1}: ${laneStatus(lane)}`).join(' | ')}`);
+  };
+
+  // Without a terminal, the first status line comes as soon as every busy lane has trained a batch, not
+  // a heartbeat later: it shows that each worker is moving, and at what speed.
+  let everyLaneShownMoving = false;
+  const showLanesMoving = () => {
+    if (multibar || everyLaneShownMoving || lanes.length < 2) return;
+    if (!lanes.every((lane) => !lane.unit || lane.batch > 0)) return;
+    everyLaneShownMoving = true;
+    statusLine();
   };
 
   const stop = () => {
@@ -216,6 +237,7 @@ export function consoleReporter(options: ConsoleReporterOptions): RunReporter & 
         estimator?.batch(unit.id, event);
         if (lane) Object.assign(lane, { epoch: event.epoch, batch: event.batch, batches: event.batches });
         if (!announced) announce();
+        showLanesMoving();
       } else {
         estimator?.epoch(unit.id, event.record);
         line(epochLine(options.metricLabel, unit, event.record, options.epochs));

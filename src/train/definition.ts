@@ -4,7 +4,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Surface } from './surface.js';
-import type { DataContext, LoadedData } from '../data/types.js';
+import type { DataContext, LoadedData, RemoteFile } from '../data/types.js';
 
 export type LossName = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanAbsoluteError' | 'meanSquaredError';
 export type MetricName = 'accuracy' | 'binaryAccuracy' | 'meanSquaredError' | 'meanAbsoluteError';
@@ -39,6 +39,12 @@ export interface ModelExperiment {
   profiles: Record<string, Profile>;
   defaultProfile: string;
   loadData(ctx: DataContext, profile: Profile): Promise<LoadedData>;
+  /**
+   * The remote files loadData fetches. With worker processes, the parent fetches (or verifies) them once
+   * while the workers start, and every worker then loads the data from the cache at the same time;
+   * without this list the workers load one after the other, so that a cold cache is filled once.
+   */
+  dataFiles?: readonly RemoteFile[];
   buildModel(seeds: SeedStream, profile: Profile): LayersModel;
 }
 

@@ -11,6 +11,7 @@ import { ResumeError } from '../results/errors.js';
 import { SIMD_KERNELS_BUILD_VARIABLE, simdKernelsBuildDigests } from '../backend/kernels/simd/module.js';
 import { acquireRunLock } from '../results/runLock.js';
 import { RESULTS_SCHEMA_VERSION, type OptimizerRun, type PlannedUnitRecord, type RunResults } from '../results/schema.js';
+import { fetchFile } from '../data/fetch.js';
 import type { DataContext } from '../data/types.js';
 import { selectShard } from '../results/shard.js';
 import type { ExperimentDefinition, SurfaceExperiment } from './definition.js';
@@ -166,6 +167,7 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
       unfinished.filter((unit) => !checkpoints.has(unit.id)).map((unit) => unit.id), epochs,
     );
   };
+  const dataFiles = plan.experiment.kind === 'model' ? plan.experiment.dataFiles : undefined;
   let runner: UnitRunner;
   try {
     runner = workers > 1
@@ -176,6 +178,7 @@ async function trainInRunDirectory({ plan, units, backend, target, reporter, exe
           profile: plan.profile, learningRates: plan.learningRates, runDir, optimizerFiles: execution.optimizerFiles ?? [],
           data: dataContext ? { mirror: dataContext.mirror, cacheDir: dataContext.cacheDir } : undefined,
         },
+        ...(dataContext && dataFiles ? { prefetch: () => Promise.all(dataFiles.map((file) => fetchFile(file, dataContext))) } : {}),
       })
       : inProcessRunner(await prepare(), runDir, log);
   } catch (error) {

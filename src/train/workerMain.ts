@@ -16,13 +16,18 @@ function send(message: WorkerMessage): void {
   process.send?.(message);
 }
 
-/** Selects the backend and prepares the experiment; returns what the parent needs to know. */
-async function prepare(backend: BackendName, init: WorkerInit): Promise<{ trainer: UnitTrainer; ready: Extract<WorkerMessage, { type: 'ready' }> }> {
+/** Selects the backend and imports the experiment: everything before its data. */
+async function setUp(backend: BackendName, init: WorkerInit): Promise<ExperimentDefinition> {
   await selectBackend(backend);
   await registerOptimizerFiles(init.optimizerFiles);
   const { EXPERIMENTS } = (await import(init.experimentsModule)) as { EXPERIMENTS: Record<string, ExperimentDefinition> };
   const experiment = EXPERIMENTS[init.experiment];
   if (!experiment) throw new Error(`${init.experimentsModule} has no experiment '${init.experiment}' in its EXPERIMENTS`);
+  return experiment;
+}
+
+/** Loads the experiment's data (model experiments); returns the trainer and what the parent needs to know. */
+async function prepare(experiment: ExperimentDefinition, init: WorkerInit): Promise<{ trainer: UnitTrainer; ready: Extract<WorkerMessage, { type: 'ready' }> }> {
   if (experiment.kind === 'surface') {
     const trainer = prepareSurfaceTrainer(experiment, init.profile, init.learningRates);
     return { trainer, ready: { type: 'ready', details: trainer.details, data: null, seconds: 0 } };
@@ -39,13 +44,22 @@ async function prepare(backend: BackendName, init: WorkerInit): Promise<{ traine
   };
 }
 
+let setup: { init: WorkerInit; experiment: Promise<ExperimentDefinition> } | null = null;
 let prepared: { trainer: UnitTrainer; runDir: string } | null = null;
 
 async function handle(message: ParentMessage): Promise<void> {
   if (message.type === 'init') {
+    const experiment = setUp(message.backend, message.init);
+    // Reported when the data is asked for ('load'), as a failure to prepare.
+    experiment.catch(() => {});
+    setup = { init: message.init, experiment };
+    return;
+  }
+  if (message.type === 'load') {
     try {
-      const { trainer, ready } = await prepare(message.backend, message.init);
-      prepared = { trainer, runDir: message.init.runDir };
+      if (!setup) throw new Error('the data was asked for before the worker was initialised');
+      const { trainer, ready } = await prepare(await setup.experiment, setup.init);
+      prepared = { trainer, runDir: setup.init.runDir };
       send(ready);
     } catch (error) {
       const { name, message: text } = error instanceof Error ? error : new Error(String(error));

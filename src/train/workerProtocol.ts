@@ -21,8 +21,15 @@ export interface WorkerInit {
   data?: { mirror?: string; cacheDir: string };
 }
 
+/**
+ * 'init' is sent as soon as a worker starts: it selects the backend and imports the experiment (seconds of
+ * tfjs and wasm start-up, done by every worker side by side). 'load' then has it load the data and answer
+ * 'ready'; the pool sends it to every worker once the parent has fetched the experiment's declared files,
+ * or else to the first worker at once and to the others once the first is ready (see WorkerPool.start).
+ */
 export type ParentMessage =
   | { type: 'init'; backend: BackendName; init: WorkerInit }
+  | { type: 'load' }
   | { type: 'run'; unit: PlannedUnit };
 
 export type WorkerMessage =

@@ -63,8 +63,11 @@ class Worker {
   alive = true;
   private inFlight: InFlight | null = null;
 
-  /** `initGate`: the worker process starts now but prepares the experiment only once it resolves true. */
-  constructor(backend: BackendName, init: WorkerInit, log: (line: string) => void, private readonly runDir: string, private readonly interrupt: AbortController, initGate: Promise<boolean> = Promise.resolve(true)) {
+  /**
+   * The worker starts now and sets up its backend and experiment at once; `dataGate`: it loads the data
+   * only once this resolves true.
+   */
+  constructor(backend: BackendName, init: WorkerInit, log: (line: string) => void, private readonly runDir: string, private readonly interrupt: AbortController, dataGate: Promise<boolean> = Promise.resolve(true)) {
     this.child = fork(WORKER_ENTRY, [], { execArgv: ['--import', TSX_LOADER], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settle: { resolve: (m: Extract<WorkerMessage, { type: 'ready' }>) => void; reject: (e: Error) => void } | null = null;
     this.ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
@@ -111,8 +114,9 @@ class Worker {
     });
     // Whoever needs the worker awaits `ready`; a worker stopped before that must not be an unhandled rejection.
     this.ready.catch(() => {});
-    void initGate.then((go) => {
-      if (go && this.child.connected) this.child.send({ type: 'init', backend, init } satisfies ParentMessage);
+    this.child.send({ type: 'init', backend, init } satisfies ParentMessage);
+    void dataGate.then((go) => {
+      if (go && this.child.connected) this.child.send({ type: 'load' } satisfies ParentMessage);
     });
   }
 
@@ -155,24 +159,32 @@ export class WorkerPool implements UnitRunner {
   ) {}
 
   /**
-   * Starts a worker process per lane. The first loads the data at once; the others (whose Node, tsx and
-   * tfjs take seconds to load, meanwhile) load it once the first is ready, so a cold cache is filled once,
-   * not by every worker at the same time. Throws what the first worker failed with (e.g.
-   * DataUnavailableError).
+   * Starts a worker process per lane; all of them load Node, tsx and tfjs and select the backend side by
+   * side (seconds each). With `prefetch` (which fetches or verifies the data's files in this process,
+   * meanwhile), every worker then loads the data from the cache at the same time, so the second lane
+   * starts training with the first. Without it, the first worker loads the data at once and the others
+   * once it is ready, so a cold cache is filled once, not by every worker at the same time. Throws what
+   * `prefetch` or the first worker failed with (e.g. DataUnavailableError).
    */
   static async start(options: {
     workers: number; backend: BackendName; init: WorkerInit; runDir: string; reporter: RunReporter; log: (line: string) => void;
     /** Aborted when a worker stops on SIGINT/SIGTERM; see ExecutionOptions.interrupt. */
     interrupt: AbortController;
+    prefetch?: () => Promise<unknown>;
   }): Promise<WorkerPool> {
     let openGate: (go: boolean) => void = () => {};
     const gate = new Promise<boolean>((resolve) => { openGate = resolve; });
-    const start = (initGate?: Promise<boolean>) => new Worker(options.backend, options.init, options.log, options.runDir, options.interrupt, initGate);
-    const first = start();
+    const start = (dataGate?: Promise<boolean>) => new Worker(options.backend, options.init, options.log, options.runDir, options.interrupt, dataGate);
+    const first = start(options.prefetch ? gate : undefined);
     const workers = [first, ...Array.from({ length: options.workers - 1 }, () => start(gate))];
     const stopAll = () => { void Promise.all(workers.map((worker) => worker.terminate())); };
     options.interrupt.signal.addEventListener('abort', stopAll, { once: true });
     try {
+      if (options.prefetch) {
+        // The first worker's `ready` cannot come before the gate opens; it only fails (stopped, crashed).
+        await Promise.race([options.prefetch(), first.ready]);
+        openGate(true);
+      }
       const ready = await first.ready;
       openGate(true);
       if (ready.data) options.reporter.dataLoaded?.({ train: { size: ready.data.trainSize }, validation: { size: ready.data.validationSize } }, ready.seconds);

@@ -42,6 +42,14 @@ describe('the plan and the estimate', () => {
       + 'Ctrl-C stops it keeping every finished epoch; --resume continues it.');
     expect(estimateLines({ remainingSeconds: 600, fraction: 0, secondsPerEpoch: 10 }, context)).toHaveLength(1);
   });
+
+  it('from a run on part of the data, gives the speed, not a made-up time, for a profile that trains on more', () => {
+    // A quick run (5,000 samples) measured at 50 s an epoch: it cannot know the size of the whole training set.
+    const context = { profileName: 'quick', profiles, trainSamples: 5000, epochs: 3, units: 8, lanes: 2, now: new Date('2026-01-01T12:00:00Z') };
+    const long = estimateLines({ remainingSeconds: 23 * 60, fraction: 0, secondsPerEpoch: 50 }, context);
+    expect(long[1]).toBe('this is a long run (profile \'quick\'). At this speed the other profiles would take: --profile full (15 epochs of the whole training set, at about 100 samples/s per worker here). '
+      + 'Ctrl-C stops it keeping every finished epoch; --resume continues it.');
+  });
 });
 
 describe('without a terminal', () => {
@@ -70,6 +78,34 @@ describe('without a terminal', () => {
     reporter.runEnded!();
     vi.advanceTimersByTime(60_000);
     expect(lines.length).toBe(before + beats.length);
+  });
+});
+
+describe('without a terminal, with two workers', () => {
+  it('shows both lanes moving as soon as each has trained a batch, not a heartbeat later', () => {
+    let clock = 0;
+    const lines: string[] = [];
+    const reporter = consoleReporter({ epochs: 15, metricLabel: 'acc', interactive: false, log: (l) => lines.push(l), backend: 'wasm', profileName: 'full', profiles, now: () => clock });
+    reporter.runStarted!({ ...overview, recorded: 0, todo: [{ id: 'adam', fromEpoch: 1 }, { id: 'sgd', fromEpoch: 1 }] });
+    reporter.unitStarted!(unit('adam'), 0, 2, 0);
+    reporter.unitStarted!(unit('sgd'), 1, 2, 1);
+    const status = () => lines.filter((l) => l.startsWith('… '));
+    for (const id of ['adam', 'sgd']) reporter.progress!(unit(id), { kind: 'start', epoch: 1, epochs: 15, batches: 469 });
+    for (let batch = 1; batch <= 3; batch++) {
+      clock += 1000;
+      reporter.progress!(unit('adam'), { kind: 'batch', epoch: 1, batch, batches: 469, samples: batch * 128 });
+    }
+    // Lane 2's worker is still starting: no line claims it is moving.
+    expect(status()).toEqual([]);
+    clock += 1000;
+    reporter.progress!(unit('sgd'), { kind: 'batch', epoch: 1, batch: 1, batches: 469, samples: 128 });
+    expect(status()).toHaveLength(1);
+    expect(status()[0]).toMatch(/\| lane 1: adam epoch 1\/15 batch 3\/469 .*\| lane 2: sgd epoch 1\/15 batch 1\/469/);
+    // Once: later batches wait for the heartbeat.
+    clock += 1000;
+    reporter.progress!(unit('sgd'), { kind: 'batch', epoch: 1, batch: 2, batches: 469, samples: 256 });
+    expect(status()).toHaveLength(1);
+    reporter.runEnded!();
   });
 });
 

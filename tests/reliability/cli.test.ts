@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeResults } from '../fixtures/results/makeResults.js';
 import { choice, learningRates, listOf, nonNegativeInteger, positiveInteger } from '../../src/cli/options.js';
 import { parseShard } from '../../src/results/shard.js';
-import { inBatches, listFiles, repo, runCli, tempDirs, type CliName } from './helpers.js';
+import { cliTestTimeout, inBatches, listFiles, repo, runCli, tempDirs, type CliName } from './helpers.js';
 
 const dirs = tempDirs('cli');
 afterAll(() => dirs.cleanup());
@@ -88,17 +88,17 @@ async function expectRefused(name: CliName, cases: BadInput[]): Promise<void> {
 }
 
 describe('bad command-line input exits 2 naming the bad value and the valid choices', () => {
-  it('npm run experiment', async () => {
+  it('npm run experiment', { timeout: cliTestTimeout(EXPERIMENT_CASES.length) }, async () => {
     await expectRefused('experiment', EXPERIMENT_CASES);
     // Refused before anything was written: no run directory, no report.
     expect(listFiles(out)).toEqual([]);
   });
 
-  it('npm run merge', async () => {
+  it('npm run merge', { timeout: cliTestTimeout(MERGE_CASES.length) }, async () => {
     await expectRefused('merge', MERGE_CASES);
   });
 
-  it('npm run report', async () => {
+  it('npm run report', { timeout: cliTestTimeout(REPORT_CASES.length) }, async () => {
     await expectRefused('report', REPORT_CASES);
     expect(existsSync(path.join(corruptRun, 'report.html'))).toBe(false);
   });

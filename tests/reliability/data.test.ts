@@ -23,7 +23,7 @@ import { writeReport } from '../../src/report/index.js';
 import type { ModelExperiment, Profile } from '../../src/train/definition.js';
 import { runModelExperiment } from '../../src/train/runExperiment.js';
 import { jenaCsv, jenaRow, plausibleValues } from '../fixtures/jena.js';
-import { listFiles, MIRROR, runCli, runDirsUnder, tempDirs, TINY_RUN } from './helpers.js';
+import { cliTestTimeout, listFiles, MIRROR, runCli, runDirsUnder, tempDirs, TINY_RUN } from './helpers.js';
 
 const dirs = tempDirs('data');
 afterAll(() => dirs.cleanup());
@@ -32,7 +32,7 @@ afterAll(() => dirs.cleanup());
 const leftovers = (files: string[]) => files.filter((file) => /\.tmp$|\.json\.\d+$|\.npz\.\d+$|\.[0-9a-f]{6,}$/.test(file));
 
 describe('a Boston cache entry damaged after it was verified', () => {
-  it('fails the run naming the file and the fix, removes the entry, and the next run heals from the mirror', async () => {
+  it('fails the run naming the file and the fix, removes the entry, and the next run heals from the mirror', { timeout: cliTestTimeout(2) }, async () => {
     const work = dirs.make();
     const cacheDir = path.join(work, 'cache');
     const ctx = resolveDataContext({}, { cacheDir, log: () => {} });

@@ -84,7 +84,7 @@ describe('two processes on one run directory', () => {
     // The first run in a fixed directory (--run-dir, as a restartable job would).
     const runDir = path.join(out, 'fixed', 'run');
     const first = startCli('experiment', [...args, '--no-report', '--out', out, '--run-dir', runDir]);
-    await waitFor(() => lockExists(runDir) || first.exitCode !== null, 'the first run to take its lock', 300_000);
+    await waitFor(() => lockExists(runDir) || first.exitCode !== null, 'the first run to take its lock');
     const second = await runCli('experiment', [...args, '--no-report', '--out', out, '--resume', runDir]);
     const firstStillTraining = first.exitCode === null;
     first.kill('SIGKILL'); // enough: the rest of its training is not needed

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/schema.js';
 import { checkpointEpochs } from '../../src/train/checkpoint.js';
-import { childPids, isAlive, MIRROR, repo, runDirsUnder, startCli, tempDirs, waitFor } from './helpers.js';
+import { childPids, cliTestTimeout, isAlive, MIRROR, repo, runDirsUnder, startCli, tempDirs, waitFor } from './helpers.js';
 
 const dirs = tempDirs('signals');
 afterAll(() => dirs.cleanup());
@@ -71,7 +71,7 @@ async function trainingWithTwoWorkers(out: string, cli: () => number | undefined
     const main = cli();
     const runDir = runDirsUnder(out)[0];
     return main !== undefined && workerPids(main).length === 2 && runDir !== undefined && checkpointEpochs(runDir).size > 0;
-  }, 'two workers and a first saved epoch', 180_000);
+  }, 'two workers and a first saved epoch');
   return runDirsUnder(out)[0];
 }
 
@@ -79,7 +79,8 @@ const EPOCHS = 6;
 const RUN = ['boston', '--profile', 'quick', '--epochs', String(EPOCHS), '--optimizers', 'adam,nadam,ftrl', '--workers', '2', '--no-report'];
 
 describe('a signal to npm run experiment', () => {
-  it.each(['SIGTERM', 'SIGKILL'] as const)('(%s to the npm process) stops every process of the run within 5 s, keeping what it saved', async (signal) => {
+  // The CLI and 2 workers.
+  it.each(['SIGTERM', 'SIGKILL'] as const)('(%s to the npm process) stops every process of the run within 5 s, keeping what it saved', { timeout: cliTestTimeout(3) }, async (signal) => {
     const out = dirs.make();
     const npm = spawn('npm', ['run', '--silent', 'experiment', '--', ...RUN, '--out', out], {
       cwd: repo, detached: true, env: { ...process.env, OPTBENCH_DATA_MIRROR: MIRROR, OPTBENCH_DATA_DIR: path.join(out, 'cache') },
@@ -108,7 +109,8 @@ describe('a signal to npm run experiment', () => {
 });
 
 describe('Ctrl-C (SIGINT) of the CLI', () => {
-  it('stops its workers, exits 130 with what it kept and the resume command, and that command finishes the run', async () => {
+  // The CLI and 2 workers, then the resumed CLI.
+  it('stops its workers, exits 130 with what it kept and the resume command, and that command finishes the run', { timeout: cliTestTimeout(4) }, async () => {
     const out = dirs.make();
     const env = { OPTBENCH_DATA_DIR: path.join(out, 'cache') };
     const cli = startCli('experiment', [...RUN, '--out', out], env);
@@ -134,7 +136,7 @@ describe('Ctrl-C (SIGINT) of the CLI', () => {
     expect(checkpointEpochs(runDir).size).toBe(0);
   });
 
-  it('a SIGTERM to one worker stops the whole run (exit 143), and its unit is not recorded as failed', async () => {
+  it('a SIGTERM to one worker stops the whole run (exit 143), and its unit is not recorded as failed', { timeout: cliTestTimeout(3) }, async () => {
     const out = dirs.make();
     const cli = startCli('experiment', [...RUN, '--out', out], { OPTBENCH_DATA_DIR: path.join(out, 'cache') });
     const runDir = await trainingWithTwoWorkers(out, () => cli.pid);

@@ -1,6 +1,6 @@
 /**
  * scripts/ensure-test-deps.sh, npm test's `pretest`: on a machine that lacks what the suite needs it installs
- * it (root) or stops with the exact command (not root). Run here with a PATH that hides clang and wasm-ld and
+ * it (root) or stops with the exact command (not root). Run here with a PATH that hides clang-16 and its wasm-ld and
  * stubs `id` and `apt-get`, so nothing is installed for real.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,8 +16,11 @@ afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A bin directory with only dirname, a fake `id -u` and an apt-get that logs its arguments. */
-function fakeSystem(uid: number, withAptGet = true) {
+/**
+ * A bin directory with only dirname, a fake `id -u` and an apt-get that logs its arguments; with
+ * `aptProvides`, apt-get "installs" clang-16 and its wasm-ld as stubs in that directory, as the real one would.
+ */
+function fakeSystem(uid: number, withAptGet = true, aptProvides = true) {
   const dir = mkdtempSync(path.join(tmpdir(), 'optbench-deps-'));
   made.push(dir);
   const bin = path.join(dir, 'bin');
@@ -29,12 +32,15 @@ function fakeSystem(uid: number, withAptGet = true) {
   spawnSync('mkdir', [bin]);
   symlinkSync('/usr/bin/dirname', path.join(bin, 'dirname'));
   script('id', `echo ${uid}`);
-  if (withAptGet) script('apt-get', `echo "apt-get $*" >> ${log}`);
+  const provide = aptProvides
+    ? `\ncase "$*" in *install*clang-16*) printf '#!/bin/sh\\necho ${bin}/wasm-ld\\n' > ${bin}/clang-16; echo '#!/bin/sh' > ${bin}/wasm-ld; /bin/chmod +x ${bin}/clang-16 ${bin}/wasm-ld;; esac`
+    : '';
+  if (withAptGet) script('apt-get', `echo "apt-get $*" >> ${log}${provide}`);
   const run = () => spawnSync('/bin/bash', ['scripts/ensure-test-deps.sh'], { cwd: repo, env: { PATH: bin }, encoding: 'utf8' });
   return { run, aptCalls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
 }
 
-/** What this machine lacks besides clang/lld, which the fake PATH hides. */
+/** What this machine lacks besides clang-16/lld-16, which the fake PATH hides. */
 const alsoMissing = [
   ...(existsSync('/usr/bin/chromium') ? [] : ['chromium']),
   ...(existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf') ? [] : ['fonts-dejavu-core']),
@@ -45,7 +51,7 @@ describe('npm test set-up (scripts/ensure-test-deps.sh)', () => {
     const system = fakeSystem(1000);
     const result = system.run();
     expect(result.status).toBe(1);
-    const packages = [...alsoMissing, 'clang', 'lld'].join(' ');
+    const packages = [...alsoMissing, 'clang-16', 'lld-16'].join(' ');
     expect(result.stderr).toContain(`missing: ${packages}`);
     expect(result.stderr).toContain(`sudo sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages}'`);
     expect(system.aptCalls()).toEqual([]);
@@ -56,7 +62,15 @@ describe('npm test set-up (scripts/ensure-test-deps.sh)', () => {
     const result = system.run();
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('installing missing Debian packages');
-    expect(system.aptCalls()).toContain('apt-get install -y --no-install-recommends clang lld');
+    expect(system.aptCalls()).toContain('apt-get install -y --no-install-recommends clang-16 lld-16');
+  });
+
+  it('fails, naming them, when the install ran but the packages are still missing', () => {
+    const system = fakeSystem(0, true, false);
+    const result = system.run();
+    expect(system.aptCalls()).toContain('apt-get install -y --no-install-recommends clang-16 lld-16');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`still missing after the install: ${[...alsoMissing, 'clang-16', 'lld-16'].join(' ')}`);
   });
 
   it('says what to install on a system without apt-get', () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { surfaces } from '../../experiments/surfaces.js';
+import { cliTestTimeout } from '../reliability/helpers.js';
 import { selectBackend, type BackendChoice } from '../../src/backend/select.js';
 import { defaultImpl, OPTIMIZERS } from '../../src/optimizers/registry.js';
 import { readResults } from '../../src/results/io.js';
@@ -141,11 +142,12 @@ describe('runSurfaceExperiment', () => {
 });
 
 describe('npm run experiment -- surfaces --profile quick', () => {
-  it('runs end to end and writes results.json with every optimizer\'s trajectories', async () => {
+  it('runs end to end and writes results.json with every optimizer\'s trajectories', { timeout: cliTestTimeout(1) }, async () => {
     const out = tempDir();
     // --no-report: drawing five contour charts to SVG and PNG doubled this test's time; tests/report draws them.
+    // --workers 1: two worker processes would load tfjs twice more than the run's own work; tests/train/workers.test.ts covers them.
     const { stdout } = await promisify(execFile)(
-      process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', 'surfaces', '--profile', 'quick', '--backend', 'wasm', '--out', out, '--no-report'],
+      process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', 'surfaces', '--profile', 'quick', '--backend', 'wasm', '--workers', '1', '--out', out, '--no-report'],
       { cwd: path.resolve(import.meta.dirname, '../..'), maxBuffer: 16 * 1024 * 1024 },
     );
     expect(stdout).toContain('final distance to the nearest minimum');

@@ -3,7 +3,7 @@
  * unit (and only its unfinished epoch: --resume continues it from its checkpoint), and a worker's data
  * error reaches the caller as its own class.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import type { TrainProgress } from '../../src/train/loop.js';
 import { runModelExperiment } from '../../src/train/runExperiment.js';
 import type { ExecutionOptions, PlannedUnit, RunPlan } from '../../src/train/plan.js';
 import { EXPERIMENTS } from './workersFixture.js';
+import { cliTestTimeout } from '../reliability/helpers.js';
 
 const fixtureModule = new URL('./workersFixture.ts', import.meta.url).href;
 const work = mkdtempSync(path.join(tmpdir(), 'optbench-workers-'));
@@ -55,7 +56,7 @@ describe('worker processes', () => {
     inProcess = (await run(EXPERIMENTS.tiny, { workers: 1 })).results;
   });
 
-  it('2 workers train every unit with the same curves as one process, and record each unit file', async () => {
+  it('2 workers train every unit with the same curves as one process, and record each unit file', { timeout: cliTestTimeout(2) }, async () => {
     const { runDir, results } = await run(EXPERIMENTS.tiny, { workers: 2 });
     expect(results.status).toBe('complete');
     expect(results.runs.map((r) => r.id)).toEqual(inProcess.runs.map((r) => r.id));
@@ -69,7 +70,8 @@ describe('worker processes', () => {
     expect(results.settings).toEqual(inProcess.settings);
   });
 
-  it('records a unit whose worker is killed (SIGKILL) mid-unit as failed and trains the others in a replacement', async () => {
+  // 2 workers and the replacement.
+  it('records a unit whose worker is killed (SIGKILL) mid-unit as failed and trains the others in a replacement', { timeout: cliTestTimeout(3) }, async () => {
     const marker = path.join(work, 'kill-marker');
     const { results } = await run(EXPERIMENTS.tinyKilled, { workers: 2 }, { killMarker: marker });
     expect(results.status).toBe('complete');
@@ -86,7 +88,8 @@ describe('worker processes', () => {
     }
   });
 
-  it('resumes a unit whose worker was killed (SIGKILL) between epochs from its checkpoint, to the curves of an uninterrupted run', async () => {
+  // 2 workers, their replacement, 2 for the resume.
+  it('resumes a unit whose worker was killed (SIGKILL) between epochs from its checkpoint, to the curves of an uninterrupted run', { timeout: cliTestTimeout(5) }, async () => {
     // Built-in Adam, from-scratch Nadam and Ftrl, on a model with dropout; 5 epochs.
     const resumePlan = (experiment: ModelExperiment, options: Record<string, string> = {}): RunPlan => ({
       experiment, profileName: 'quick', profile: { ...experiment.profiles.quick, epochs: 5, options },
@@ -112,7 +115,8 @@ describe('worker processes', () => {
     expect(checkpointEpochs(killed.runDir).size).toBe(0);
   });
 
-  it.each([1, 2])('stops between batches when interrupted (%i worker(s)), says what it kept, and a resume completes the run identically', async (workers) => {
+  // Up to 2 workers for the run and 2 for the resume.
+  it.each([1, 2])('stops between batches when interrupted (%i worker(s)), says what it kept, and a resume completes the run identically', { timeout: cliTestTimeout(4) }, async (workers) => {
     const reportsRoot = path.join(work, `interrupted-${workers}`);
     const interrupt = new AbortController();
     const reporter = { progress: (_unit: PlannedUnit, event: TrainProgress) => { if (event.kind === 'epoch') interrupt.abort('SIGINT'); } };
@@ -145,7 +149,14 @@ describe('worker processes', () => {
     expect(resumed.results.runs.map(curves)).toEqual(inProcess.runs.map(curves));
   });
 
-  it('rethrows a worker\'s DataUnavailableError as that class, so the CLI skips the experiment as in-process', async () => {
+  it('loads the data in every worker at once when the experiment names its files (fetched first, by the parent)', { timeout: cliTestTimeout(2) }, async () => {
+    const { results } = await run(EXPERIMENTS.tinyTogether, { workers: 2 }, { barrierDir: path.join(work, 'barrier') });
+    expect(results.runs.map((r) => r.status)).toEqual(Array(6).fill('ok'));
+    expect(readdirSync(path.join(work, 'barrier'))).toHaveLength(2);
+  });
+
+  // Twice 2 workers.
+  it('rethrows a worker\'s DataUnavailableError as that class, so the CLI skips the experiment as in-process', { timeout: cliTestTimeout(4) }, async () => {
     await expect(run(EXPERIMENTS.tinyUnavailable, { workers: 2 })).rejects.toThrow(DataUnavailableError);
     await expect(run(EXPERIMENTS.tinyUnavailable, { workers: 2 })).rejects.toThrow(/unavailable on purpose/);
   });

@@ -2,7 +2,8 @@
  * Experiments for the worker tests, exported as `EXPERIMENTS` so worker processes can import them by name
  * (see ExecutionOptions.experimentsModule).
  */
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { DataUnavailableError } from '../../src/data/errors.js';
 import type { ModelExperiment } from '../../src/train/definition.js';
 import type { Split } from '../../src/data/types.js';
@@ -55,4 +56,22 @@ const tinyUnavailable: ModelExperiment = {
   },
 };
 
-export const EXPERIMENTS = { tiny, tinyKilled, tinyUnavailable };
+/**
+ * Declares its files (none to fetch), so every worker loads the data at once: each waits in loadData until
+ * two processes are loading (`profile.options.barrierDir`). Were the workers to load one after the other,
+ * the first would wait for ever.
+ */
+const tinyTogether: ModelExperiment = {
+  ...tiny,
+  name: 'tinyTogether',
+  dataFiles: [],
+  async loadData(ctx, profile) {
+    const dir = String(profile.options?.barrierDir);
+    mkdirSync(dir, { recursive: true });
+    closeSync(openSync(path.join(dir, `loading-${process.pid}`), 'w'));
+    while (readdirSync(dir).length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    return tiny.loadData(ctx, profile);
+  },
+};
+
+export const EXPERIMENTS = { tiny, tinyKilled, tinyUnavailable, tinyTogether };

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OptimizerRun, RunResults } from '../../src/results/schema.js';
 import { checkpointEpochs } from '../../src/train/checkpoint.js';
-import { MIRROR } from '../reliability/helpers.js';
+import { cliTestTimeout, MIRROR } from '../reliability/helpers.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -56,7 +56,8 @@ async function killAfterFirstUnit(out: string): Promise<Map<string, string>> {
 }
 
 describe('--resume after the CLI is killed', () => {
-  it('finishes the run with the curves of an uninterrupted run, keeping the units recorded before the kill', async () => {
+  // An uninterrupted run, then a run with 2 workers killed and its resume with 2 workers.
+  it('finishes the run with the curves of an uninterrupted run, keeping the units recorded before the kill', { timeout: cliTestTimeout(7) }, async () => {
     const whole = path.join(work, 'whole');
     expect(runCli([...RUN, '--workers', '1', '--out', whole]).code).toBe(0);
     const expected = readJson<RunResults>(path.join(onlyRunDir(whole), 'results.json'));
@@ -81,7 +82,7 @@ describe('--resume after the CLI is killed', () => {
     for (const [file, text] of before) expect(readFileSync(path.join(runDir, 'units', file), 'utf8')).toBe(text);
   });
 
-  it('continues a unit killed (kill -9) between epochs from its last finished epoch, to bit-identical curves (built-in Adam, from-scratch Nadam and Ftrl)', async () => {
+  it('continues a unit killed (kill -9) between epochs from its last finished epoch, to bit-identical curves (built-in Adam, from-scratch Nadam and Ftrl)', { timeout: cliTestTimeout(3) }, async () => {
     const run = ['boston', '--profile', 'quick', '--epochs', '5', '--optimizers', 'adam,nadam,ftrl', '--workers', '1', '--no-report'];
     const whole = path.join(work, 'whole-epochs');
     expect(runCli([...run, '--out', whole]).code).toBe(0);
