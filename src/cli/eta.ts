@@ -61,10 +61,11 @@ export class RunEstimator {
     Object.assign(unit, { epoch, batches, batch: 0, lastBatchAt: null, lastBatch: 0, lastSamples: 0 });
   }
 
-  batch(id: string, event: { epoch: number; batch: number; batches: number; samples: number }): void {
+  batch(id: string, event: { epoch: number; batch: number; batches: number; samples: number; at?: number }): void {
     const unit = this.unit(id);
     if (!unit) return;
-    const at = this.now();
+    // The trainer's own time stamp when it sent one (see the batch event); arrival time otherwise.
+    const at = event.at ?? this.now();
     if (unit.lastBatchAt !== null && event.epoch === unit.epoch && event.batch > unit.lastBatch) {
       const seconds = (at - unit.lastBatchAt) / 1000;
       this.measuredBatchSeconds += seconds;

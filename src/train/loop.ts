@@ -24,7 +24,11 @@ export type TrainProgress =
   /** Training begins (or resumes) at `epoch`; an epoch has `batches` batches. */
   | { kind: 'start'; epoch: number; epochs: number; batches: number }
   /** `samples` samples of the epoch trained so far. */
-  | { kind: 'batch'; epoch: number; batch: number; batches: number; samples: number }
+  /**
+   * `at`: when the batch finished, in ms since the Unix epoch on the training process's clock. A worker's
+   * events reach the parent in bursts when either side is busy, so rates timed on arrival come out absurd.
+   */
+  | { kind: 'batch'; epoch: number; batch: number; batches: number; samples: number; at?: number }
   | { kind: 'epoch'; record: EpochRecord };
 
 
@@ -168,7 +172,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
       totals.loss += step.loss * indices.length;
       totals.metric += step.metric * indices.length;
       totals.samples += indices.length;
-      input.onProgress?.({ kind: 'batch', epoch, batch: b + 1, batches, samples: totals.samples });
+      input.onProgress?.({ kind: 'batch', epoch, batch: b + 1, batches, samples: totals.samples, at: performance.timeOrigin + performance.now() });
       // Let timers (progress redraw, signals, worker messages) run between steps.
       await new Promise((resolve) => setImmediate(resolve));
       if (input.shouldStop?.()) throw new TrainingStoppedError();

@@ -29,6 +29,15 @@ describe('RunEstimator', () => {
     expect(estimate.samplesPerSecond('a')).toBeCloseTo(200);
   });
 
+  it('times batches by the trainer\'s own stamps, so events that arrive in a burst keep their real rate', () => {
+    const { estimate } = estimator([{ id: 'a', fromEpoch: 1 }]);
+    estimate.started('a', 1, 10);
+    // Four batches 0.5 s apart on the worker, all received at the same instant by the parent.
+    for (let batch = 1; batch <= 4; batch++) estimate.batch('a', { epoch: 1, batch, batches: 10, samples: batch * 100, at: 1_000_000 + batch * 500 });
+    expect(estimate.samplesPerSecond('a')).toBeCloseTo(200);
+    expect(estimate.estimate()!.secondsPerEpoch).toBeCloseTo(5);
+  });
+
   it('switches to finished epochs\' times (validation included) and counts checkpointed epochs as done', () => {
     const { estimate } = estimator([{ id: 'a', fromEpoch: 9 }, { id: 'b', fromEpoch: 1 }]);
     estimate.epoch('a', record(9, 8));
