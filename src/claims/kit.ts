@@ -14,7 +14,7 @@
  */
 import { formatNumber, maxOf, minOf } from '../common/numbers.js';
 import type { RunResults, SurfaceTrajectory } from '../results/schema.js';
-import { completionOf, NOT_FINISHED } from '../results/completion.js';
+import { completionOf, completionText, NOT_FINISHED } from '../results/completion.js';
 import type { Claim, ClaimScore, StudyClaim, ClaimVerdict } from './claim.js';
 import { primarySeries, primarySeriesAll, summarizeRun, type RunSummary, type OptimizerSeries } from '../results/summary.js';
 
@@ -750,6 +750,10 @@ export function goodDefaultAcross(options: { id: string; statement: string; opti
       + `${tolerance * 100}% of the best; at least ${minExperiments} experiments needed. ${options.why}`,
     score(runs) {
       const judged = runs.filter((r) => !r.runs.some((u) => u.trajectories !== undefined)).map((results) => {
+        // A rank among the units that happen to have finished says nothing about the experiment.
+        if (completionOf(results).unfinished.length) {
+          return { experiment: results.experiment, ok: null, text: `${results.experiment}: not judged, its run is not finished (${completionText(results)})` };
+        }
         const ranked = primarySeriesAll(summarizeRun(results))
           .filter((s) => s.status === 'ok' && s.final)
           .map((s) => ({ series: s, value: s.final!.valLoss ?? s.final!.loss }))

@@ -292,6 +292,15 @@ describe('goodDefaultAcross (study level)', () => {
     expect(score.verdict).toBe('not-reproduced');
     expect(score.evidence).toContain('imdb: rank 3 of 4');
   });
+  it('does not judge an experiment whose run is not finished, whatever its finished units show', () => {
+    const partial = experiment('imdb', 0.2);
+    const planned = (optimizer: string) => ({ id: `${optimizer}#seed=1`, optimizer, impl: 'builtin' as const, seed: 1 });
+    partial.plannedUnits = [...partial.runs.map((run) => planned(run.optimizer)), planned('nadam')];
+    partial.status = 'partial';
+    const score = claim.score([experiment('boston', 0.4), partial]);
+    expect(score.verdict).toBe('inconclusive');
+    expect(score.evidence).toContain('imdb: not judged, its run is not finished (4 of 5 finished)');
+  });
   it('ignores surface runs and is inconclusive with too few experiments', () => {
     const surfacesRun = makeResults([onSurface('adam', trajectory('saddle', [1, 0], 0))], { experiment: 'surfaces' });
     expect(claim.score([experiment('boston', 0.2), surfacesRun]).verdict).toBe('inconclusive');
