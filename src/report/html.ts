@@ -51,7 +51,7 @@ td.best { background: var(--best); font-weight: 600; }
 td.best::after { content: " ★"; }
 figure { margin: 1.5rem 0; } .chart { width: 100%; }
 .verdict-reproduced { color: #1a7f37; font-weight: 600; } .verdict-not-reproduced { color: #cf222e; font-weight: 600; } .verdict-inconclusive { color: var(--muted); }
-td { white-space: normal; } td.verdict-reproduced, td.verdict-not-reproduced, td.verdict-inconclusive { white-space: nowrap; }
+td { white-space: normal; } td.verdict-reproduced, td.verdict-not-reproduced, td.verdict-inconclusive { min-width: 10em; max-width: 16em; }
 @media (max-width: 600px) {
   body { padding: 0.5rem; font-size: 15px; }
   dl { grid-template-columns: 1fr; } dt { margin-top: 0.5rem; }
